@@ -1,0 +1,414 @@
+//! The client (wasm32 only): submit, status, wait and generate over fetch.
+//!
+//! Glue between the pure modules and [`crate::transport`]: it validates, builds the wire request,
+//! sends it under the retry policy, and reads the reply. It holds the API key and makes sure no
+//! error, `Debug` output or message ever shows it.
+
+use std::fmt;
+
+use web_sys::AbortSignal;
+
+use crate::error::Error;
+use crate::job::{Generation, Job, JobStatus, JobUpdate};
+use crate::provider::Provider;
+use crate::request::Request;
+use crate::retry::{Resend, RetryPolicy, retry_after_ms};
+use crate::schedule::{PollSchedule, ProgressSample};
+use crate::transport;
+use crate::wire::{self, HttpRequest, HttpResponse};
+
+/// How long [`Client::wait`] waits for a job when the caller sets no deadline: 10 minutes.
+pub const DEFAULT_WAIT_MS: u64 = 10 * 60 * 1000;
+
+/// Everything a [`Client`] is built from.
+#[derive(Clone)]
+pub struct ClientOptions {
+    pub provider: Provider,
+    pub api_key: String,
+    /// A proxy or the emulator instead of the provider's own URL.
+    pub base_url: Option<String>,
+    pub retry: RetryPolicy,
+    /// Timeout of each HTTP request, ms.
+    pub request_timeout_ms: u64,
+    /// Polling bounds; by default derived from the provider's typical duration.
+    pub poll: Option<PollSchedule>,
+}
+
+impl ClientOptions {
+    /// Defaults: the provider's URL, 3 retries, 30 s per request.
+    pub fn new(provider: Provider, api_key: impl Into<String>) -> Self {
+        ClientOptions {
+            provider,
+            api_key: api_key.into(),
+            base_url: None,
+            retry: RetryPolicy::default(),
+            request_timeout_ms: 30_000,
+            poll: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("provider", &self.provider)
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .field("retry", &self.retry)
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("poll", &self.poll)
+            .finish()
+    }
+}
+
+/// Options of one submit.
+#[derive(Clone, Debug, Default)]
+pub struct SubmitOptions {
+    /// Reuse a key to make a repeated submit return the same job (Apiframe). Generated when unset.
+    pub idempotency_key: Option<String>,
+    pub signal: Option<AbortSignal>,
+}
+
+/// Options of one wait.
+#[derive(Default)]
+pub struct WaitOptions<'a> {
+    pub signal: Option<AbortSignal>,
+    /// Overall deadline, ms; [`DEFAULT_WAIT_MS`] when unset.
+    pub timeout_ms: Option<u64>,
+    /// Called with every change of status or progress.
+    pub on_update: Option<&'a mut dyn FnMut(&JobUpdate)>,
+}
+
+/// Options of [`Client::generate`]: a submit's and a wait's together.
+#[derive(Default)]
+pub struct GenerateOptions<'a> {
+    pub idempotency_key: Option<String>,
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: Option<u64>,
+    /// Called first with the submitted job (so its id is never lost), then with every change.
+    pub on_update: Option<&'a mut dyn FnMut(&JobUpdate)>,
+}
+
+/// A configured connection to one provider.
+pub struct Client {
+    provider: Provider,
+    api_key: String,
+    base_url: String,
+    retry: RetryPolicy,
+    request_timeout_ms: u64,
+    poll: PollSchedule,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("provider", &self.provider)
+            .field("api_key", &"[redacted]")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+const NOT_RESENT: &str = "It was not sent again: API in One has no idempotency key, so a second attempt could start a second paid job. Check your API in One dashboard before submitting again.";
+
+impl Client {
+    /// Checks the options and builds the client. Fails on an empty or malformed key, a key
+    /// meant for the other provider, a bad base URL or a zero timeout.
+    pub fn new(options: ClientOptions) -> Result<Self, Error> {
+        let provider = options.provider;
+        let key = options.api_key.trim();
+        if key.is_empty() {
+            return Err(Error::invalid(
+                "apiKey",
+                format!("paste your {} API key", provider.name()),
+            ));
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(
+                "apiKey",
+                "the key contains spaces or characters that cannot be sent in a header",
+            ));
+        }
+        if let Some(other) = Provider::ALL
+            .into_iter()
+            .find(|p| *p != provider && key.starts_with(p.key_prefix()))
+        {
+            return Err(Error::invalid(
+                "apiKey",
+                format!(
+                    "this looks like a {} key ({}…); {} keys start with {}",
+                    other.name(),
+                    other.key_prefix(),
+                    provider.name(),
+                    provider.key_prefix()
+                ),
+            ));
+        }
+        let base_url = options
+            .base_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .unwrap_or(provider.default_base_url());
+        wire::check_base_url(base_url)?;
+        if options.request_timeout_ms == 0 {
+            return Err(Error::invalid("timeoutMs", "must be more than 0"));
+        }
+        Ok(Client {
+            provider,
+            api_key: key.to_owned(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            retry: options.retry,
+            request_timeout_ms: options.request_timeout_ms,
+            poll: options.poll.unwrap_or_else(|| {
+                PollSchedule::for_typical_duration(provider.capabilities().typical_duration_ms)
+            }),
+        })
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The polling schedule in use, for ETA displays.
+    pub fn poll_schedule(&self) -> PollSchedule {
+        self.poll
+    }
+
+    /// Validates and submits a request. Transient failures are retried; on Apiframe every
+    /// attempt carries one `Idempotency-Key`, so a retried submit never makes a second job.
+    pub async fn submit(&self, request: &Request, options: SubmitOptions) -> Result<Job, Error> {
+        request.validate(self.provider)?;
+        let idempotency_key = if self.provider.capabilities().idempotency {
+            let key = options
+                .idempotency_key
+                .unwrap_or_else(|| wire::idempotency_key(transport::random_bytes()));
+            wire::check_idempotency_key(&key)?;
+            Some(key)
+        } else if options.idempotency_key.is_some() {
+            return Err(Error::invalid(
+                "idempotencyKey",
+                format!(
+                    "{} does not support idempotency keys: leave it unset",
+                    self.provider.name()
+                ),
+            ));
+        } else {
+            None
+        };
+        let http = wire::submit_request(
+            self.provider,
+            &self.base_url,
+            &self.api_key,
+            request,
+            idempotency_key.as_deref(),
+        );
+        let resend = if idempotency_key.is_some() {
+            Resend::Safe
+        } else {
+            Resend::OnlyIfRefused
+        };
+        let response = self
+            .send(&http, resend, options.signal.as_ref(), None)
+            .await?;
+        let mut job = wire::parse_submit(self.provider, &response).map_err(|e| {
+            let note = match &idempotency_key {
+                Some(key) if matches!(e, Error::Decode { .. }) => format!(
+                    "The job may exist: submit again with idempotency key {key:?} to get it without a second charge."
+                ),
+                None if matches!(e, Error::Decode { .. }) => {
+                    "The task may exist: check your API in One dashboard before submitting again.".into()
+                }
+                _ => String::new(),
+            };
+            e.with_note(&note).redacted(&self.api_key)
+        })?;
+        job.idempotency_key = idempotency_key;
+        Ok(job)
+    }
+
+    /// One look at a job.
+    pub async fn status(
+        &self,
+        job_id: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<JobUpdate, Error> {
+        wire::check_job_id(job_id)?;
+        let http = wire::status_request(self.provider, &self.base_url, &self.api_key, job_id);
+        let response = self.send(&http, Resend::Safe, signal, None).await?;
+        wire::parse_status(self.provider, &response, job_id).map_err(|e| e.redacted(&self.api_key))
+    }
+
+    /// Polls a job until it completes or fails, on the [`PollSchedule`]. Stops with `Aborted`
+    /// when the signal fires (or the future is dropped) and with `Timeout` at the deadline; the
+    /// job itself goes on and can be waited for again.
+    pub async fn wait(
+        &self,
+        job_id: &str,
+        mut options: WaitOptions<'_>,
+    ) -> Result<Generation, Error> {
+        wire::check_job_id(job_id)?;
+        let signal = options.signal.as_ref();
+        let timeout_ms = options.timeout_ms.unwrap_or(DEFAULT_WAIT_MS);
+        let started = transport::now_ms();
+        let deadline = started + timeout_ms as f64;
+        let http = wire::status_request(self.provider, &self.base_url, &self.api_key, job_id);
+        let mut last: Option<JobUpdate> = None;
+        let mut sample: Option<ProgressSample> = None;
+        loop {
+            let response = self
+                .send(&http, Resend::Safe, signal, Some(deadline))
+                .await
+                .map_err(|e| match e {
+                    Error::Timeout { .. } if transport::now_ms() >= deadline => {
+                        deadline_error(job_id, timeout_ms)
+                    }
+                    other => other,
+                })?;
+            let update = wire::parse_status(self.provider, &response, job_id)
+                .map_err(|e| e.redacted(&self.api_key))?;
+            if last.as_ref() != Some(&update) {
+                if let Some(on_update) = options.on_update.as_mut() {
+                    on_update(&update);
+                }
+            }
+            match update.status {
+                JobStatus::Completed => {
+                    return Ok(Generation {
+                        job_id: job_id.to_owned(),
+                        provider: self.provider,
+                        images: update.images,
+                        credit_cost: update.credit_cost,
+                    });
+                }
+                JobStatus::Failed => {
+                    return Err(Error::JobFailed {
+                        job_id: job_id.to_owned(),
+                        reason: update
+                            .error
+                            .unwrap_or_else(|| format!("{} gave no reason", self.provider.name())),
+                    }
+                    .redacted(&self.api_key));
+                }
+                JobStatus::Queued | JobStatus::Processing => {}
+            }
+            let now = transport::now_ms();
+            let elapsed = (now - started).max(0.0) as u64;
+            if let Some(percent) = update.progress.filter(|p| *p > 0) {
+                sample = Some(ProgressSample {
+                    percent: f64::from(percent),
+                    at_ms: elapsed,
+                });
+            }
+            last = Some(update);
+            if now >= deadline {
+                return Err(deadline_error(job_id, timeout_ms));
+            }
+            let delay = self
+                .poll
+                .next_delay_ms(elapsed, sample)
+                .min((deadline - now).ceil() as u64);
+            transport::sleep(delay, signal).await?;
+        }
+    }
+
+    /// Submits, then waits. `on_update` first sees the submitted job, so its id is known even
+    /// if the wait later fails.
+    pub async fn generate(
+        &self,
+        request: &Request,
+        options: GenerateOptions<'_>,
+    ) -> Result<Generation, Error> {
+        let GenerateOptions {
+            idempotency_key,
+            signal,
+            timeout_ms,
+            mut on_update,
+        } = options;
+        let job = self
+            .submit(
+                request,
+                SubmitOptions {
+                    idempotency_key,
+                    signal: signal.clone(),
+                },
+            )
+            .await?;
+        if let Some(on_update) = on_update.as_mut() {
+            on_update(&JobUpdate {
+                id: job.id.clone(),
+                status: job.status,
+                progress: None,
+                images: Vec::new(),
+                error: None,
+                credit_cost: None,
+            });
+        }
+        self.wait(
+            &job.id,
+            WaitOptions {
+                signal,
+                timeout_ms,
+                on_update,
+            },
+        )
+        .await
+    }
+
+    /// Sends under the retry policy; returns the 2xx reply or the error to report.
+    async fn send(
+        &self,
+        http: &HttpRequest,
+        resend: Resend,
+        signal: Option<&AbortSignal>,
+        deadline: Option<f64>,
+    ) -> Result<HttpResponse, Error> {
+        let mut attempt = 0;
+        loop {
+            let (outcome, hint) =
+                match transport::fetch(http, self.request_timeout_ms, signal).await {
+                    Ok(response) => {
+                        let hint = retry_after_ms(&response, transport::now_ms());
+                        (wire::check_status(self.provider, response), hint)
+                    }
+                    Err(error) => (Err(error), None),
+                };
+            let error = match outcome {
+                Ok(response) => return Ok(response),
+                Err(error) => error.redacted(&self.api_key),
+            };
+            let delay =
+                self.retry
+                    .delay_before_retry(attempt, &error, resend, hint, transport::random());
+            let Some(delay) = delay else {
+                let refused = matches!(error, Error::RateLimited { .. });
+                return Err(
+                    if resend == Resend::OnlyIfRefused && error.is_transient() && !refused {
+                        error.with_note(NOT_RESENT)
+                    } else {
+                        error
+                    },
+                );
+            };
+            if deadline.is_some_and(|d| transport::now_ms() + delay as f64 > d) {
+                return Err(error);
+            }
+            transport::sleep(delay, signal).await?;
+            attempt += 1;
+        }
+    }
+}
+
+fn deadline_error(job_id: &str, timeout_ms: u64) -> Error {
+    Error::Timeout {
+        message: format!(
+            "job {job_id} did not finish within {:.1} s; it may still complete: wait for it again with its id",
+            timeout_ms as f64 / 1000.0
+        ),
+        job_id: Some(job_id.to_owned()),
+    }
+}

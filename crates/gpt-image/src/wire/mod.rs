@@ -1,0 +1,351 @@
+//! Each provider's HTTP wire format: building requests and reading every documented reply.
+//!
+//! Pure functions from values to values. The transport executes an [`HttpRequest`] and hands
+//! back an [`HttpResponse`]; nothing here touches the network, so every documented variant and
+//! every malformed reply is tested natively.
+
+mod apiframe;
+mod apiinone;
+
+use serde_json::Value;
+
+use crate::error::{Error, MAX_BODY, cut};
+use crate::job::{Job, JobUpdate};
+use crate::provider::Provider;
+use crate::request::Request;
+
+/// A request ready for fetch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    /// Header names in lower case. The key header's value is secret: never log these.
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// What came back, with only the headers the client reads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// `(lower-case name, value)` pairs.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// The response headers the client reads; the transport collects only these.
+pub const READ_HEADERS: [&str; 3] = ["retry-after", "retry-after-ms", "x-request-id"];
+
+impl HttpResponse {
+    /// The first header with this lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// The submit request for `provider`. `request` must already be validated.
+pub fn submit_request(
+    provider: Provider,
+    base_url: &str,
+    api_key: &str,
+    request: &Request,
+    idempotency_key: Option<&str>,
+) -> HttpRequest {
+    let (path, body) = match provider {
+        Provider::Apiframe => ("/v2/images/generate", apiframe::submit_body(request)),
+        Provider::ApiInOne => ("/api/v1/images/generations", apiinone::submit_body(request)),
+    };
+    let mut headers = auth_headers(provider, api_key);
+    headers.push(("content-type", "application/json".into()));
+    if let (Provider::Apiframe, Some(key)) = (provider, idempotency_key) {
+        headers.push(("idempotency-key", key.into()));
+    }
+    HttpRequest {
+        method: Method::Post,
+        url: format!("{}{path}", trim_base(base_url)),
+        headers,
+        body: Some(body.to_string()),
+    }
+}
+
+/// The status request for a job id, which must be [`check_job_id`]-clean.
+pub fn status_request(
+    provider: Provider,
+    base_url: &str,
+    api_key: &str,
+    job_id: &str,
+) -> HttpRequest {
+    let path = match provider {
+        Provider::Apiframe => "/v2/jobs/",
+        Provider::ApiInOne => "/api/v1/tasks/",
+    };
+    HttpRequest {
+        method: Method::Get,
+        url: format!("{}{path}{job_id}", trim_base(base_url)),
+        headers: auth_headers(provider, api_key),
+        body: None,
+    }
+}
+
+fn auth_headers(provider: Provider, api_key: &str) -> Vec<(&'static str, String)> {
+    match provider {
+        Provider::Apiframe => vec![("x-api-key", api_key.into())],
+        Provider::ApiInOne => vec![("authorization", format!("Bearer {api_key}"))],
+    }
+}
+
+fn trim_base(base: &str) -> &str {
+    base.trim_end_matches('/')
+}
+
+/// A job id goes into a URL path: allow only the characters ids are made of.
+pub fn check_job_id(id: &str) -> Result<(), Error> {
+    let ok = !id.is_empty()
+        && id.len() <= 200
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+        && id != "."
+        && id != "..";
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "jobId",
+            format!(
+                "{:?} is not a job id: expected letters, digits, '-', '_', '.' or ':'",
+                cut(id, 80)
+            ),
+        ))
+    }
+}
+
+/// A base URL must be http(s) with a host; a path prefix (a proxy's) is fine.
+pub fn check_base_url(base: &str) -> Result<(), Error> {
+    if crate::request::is_http_url(base) && !base.contains(['?', '#']) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "baseUrl",
+            format!(
+                "{:?} is not an http(s) URL without query or fragment",
+                cut(base, 200)
+            ),
+        ))
+    }
+}
+
+/// Reads a submit reply into the job it created.
+pub fn parse_submit(provider: Provider, response: &HttpResponse) -> Result<Job, Error> {
+    let value = parse_json(provider, response)?;
+    match provider {
+        Provider::Apiframe => apiframe::parse_submit(&value, &response.body),
+        Provider::ApiInOne => apiinone::parse_submit(&value, response),
+    }
+}
+
+/// Reads a status reply. `job_id` is the id that was asked for, used when the reply omits it.
+pub fn parse_status(
+    provider: Provider,
+    response: &HttpResponse,
+    job_id: &str,
+) -> Result<JobUpdate, Error> {
+    let value = parse_json(provider, response)?;
+    match provider {
+        Provider::Apiframe => apiframe::parse_status(&value, &response.body, job_id),
+        Provider::ApiInOne => apiinone::parse_status(&value, response, job_id),
+    }
+}
+
+/// Turns a non-2xx reply into the error a caller acts on; a 2xx passes through.
+pub fn check_status(provider: Provider, response: HttpResponse) -> Result<HttpResponse, Error> {
+    if response.is_success() {
+        Ok(response)
+    } else {
+        Err(error_from_reply(provider, &response, response.status))
+    }
+}
+
+fn parse_json(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
+    if !response.is_success() {
+        return Err(error_from_reply(provider, response, response.status));
+    }
+    serde_json::from_str(&response.body).map_err(|e| {
+        Error::decode(
+            format!("{} sent a reply that is not JSON ({e})", provider.name()),
+            &response.body,
+        )
+    })
+}
+
+/// Builds the error for a reply with this status (the HTTP status, or a `code` inside a 200).
+pub(crate) fn error_from_reply(provider: Provider, response: &HttpResponse, status: u16) -> Error {
+    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    let json = json.as_ref();
+    let err = json.and_then(|v| v.get("error"));
+    let message = err
+        .and_then(|e| e.get("message"))
+        .and_then(Value::as_str)
+        .or_else(|| err.and_then(Value::as_str))
+        .or_else(|| json.and_then(|v| v.get("message")).and_then(Value::as_str))
+        .or_else(|| json.and_then(|v| v.get("detail")).and_then(Value::as_str))
+        .map(|m| cut(m, 500))
+        .unwrap_or_else(|| default_message(status));
+    let code = err
+        .and_then(|e| e.get("code").or_else(|| e.get("type")))
+        .or_else(|| json.and_then(|v| v.get("code")))
+        .and_then(scalar_text);
+    let request_id = response
+        .header("x-request-id")
+        .map(str::to_owned)
+        .or_else(|| {
+            json.and_then(|v| v.get("requestId").or_else(|| v.get("request_id")))
+                .and_then(scalar_text)
+        });
+    let message = format!("{}: {message}", provider.name());
+    match status {
+        401 | 403 => Error::Auth {
+            status,
+            message,
+            request_id,
+        },
+        429 => Error::RateLimited {
+            retry_after_ms: crate::retry::retry_after_ms(response, now_unix_ms()),
+            message,
+            request_id,
+        },
+        _ => Error::Api {
+            status,
+            code,
+            message,
+            request_id,
+            body: cut(&response.body, MAX_BODY),
+        },
+    }
+}
+
+fn default_message(status: u16) -> String {
+    match status {
+        400 => "the request was rejected".into(),
+        401 => "the API key is missing or invalid".into(),
+        403 => "the API key is not allowed to do this (inactive?)".into(),
+        404 => "not found".into(),
+        429 => "too many requests".into(),
+        500..=599 => "the provider had an internal error".into(),
+        _ => format!("unexpected HTTP status {status}"),
+    }
+}
+
+/// Text of a string or number value (codes come as both).
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(cut(s, 100)),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A number or numeric string as 0–100, rounded.
+fn progress_of(v: Option<&Value>) -> Option<u8> {
+    let n = match v? {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().trim_end_matches('%').parse().ok()?,
+        _ => return None,
+    };
+    n.is_finite().then(|| n.clamp(0.0, 100.0).round() as u8)
+}
+
+/// Credits as a non-negative number, from a number or numeric string.
+fn credits_of(v: Option<&Value>) -> Option<f64> {
+    let n = match v? {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (n.is_finite() && n >= 0.0).then_some(n)
+}
+
+/// A failure reason from a string, or an object with a message.
+fn reason_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() => Some(cut(s, 1_000)),
+        Value::Object(o) => o
+            .get("message")
+            .and_then(Value::as_str)
+            .map(|s| cut(s, 1_000)),
+        _ => None,
+    }
+}
+
+/// Pushes every URL found in a result value: a string, `{url}`, `{url: [..]}`, or a list of those.
+fn collect_urls(v: &Value, out: &mut Vec<crate::job::Image>) {
+    match v {
+        Value::String(s) if !s.is_empty() => out.push(crate::job::Image { url: s.clone() }),
+        Value::Array(items) => items.iter().for_each(|i| collect_urls(i, out)),
+        Value::Object(o) => {
+            for key in ["images", "url", "urls"] {
+                if let Some(inner) = o.get(key) {
+                    collect_urls(inner, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn now_unix_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as f64)
+            .unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Formats 16 random bytes as a UUID v4, the usual shape of an `Idempotency-Key`.
+pub fn idempotency_key(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// A caller's `Idempotency-Key` must be a plain header value of sane length.
+pub fn check_idempotency_key(key: &str) -> Result<(), Error> {
+    if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "idempotencyKey",
+            "must be 1–255 visible ASCII characters (a UUID is typical)",
+        ))
+    }
+}
