@@ -1,0 +1,125 @@
+//! The project's task runner, so that set-up, the dev server, tests and benchmarks are one
+//! portable command each:
+//!
+//! - `cargo xtask dev`: set up, build, and serve the studio beside the emulator;
+//! - `cargo xtask test`: set up, build once, run every test tier, fail if any fails or is empty;
+//! - `cargo xtask bench`: print sizes and figures (never a pass/fail test);
+//! - `cargo xtask setup`: only install the tools.
+
+mod ctx;
+mod setup;
+mod tiers;
+// Tier modules owned by their parts of the tree:
+// (studio) mod studio;
+// (npm) mod npm;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ctx::{Ctx, Tally};
+
+fn main() -> ExitCode {
+    let ctx = Ctx::new();
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "setup" => setup::setup(&ctx),
+        "dev" => dev(&ctx),
+        "test" => test(&ctx),
+        "bench" => bench(&ctx),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|dev|test|bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {task}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Folders `web/<part>/` with their own npm lock file, installed by setup. Deeper folders
+/// (an example that installs a freshly packed tarball) are their tier's business.
+pub fn npm_dirs(ctx: &Ctx) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(ctx.root.join("web"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|dir| dir.join("package-lock.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn build_all(ctx: &Ctx) -> Result<(), String> {
+    tiers::build_native(ctx)?;
+    // (studio) studio::build(ctx)?;
+    // (npm) npm::build(ctx)?;
+    Ok(())
+}
+
+fn dev(ctx: &Ctx) -> Result<(), String> {
+    setup::setup(ctx)?;
+    build_all(ctx)?;
+    tiers::serve(ctx)
+}
+
+fn test(ctx: &Ctx) -> Result<(), String> {
+    setup::setup(ctx)?;
+    build_all(ctx)?;
+    let emulator = ctx.emulator(&["--time-scale", "0.05"])?;
+    let tiers: Vec<(&str, Box<dyn Fn() -> Result<Tally, String>>)> = vec![
+        ("lint (fmt, clippy)", Box::new(|| tiers::lint(ctx))),
+        ("native (cargo test)", Box::new(|| tiers::native(ctx))),
+        ("browser (wasm-bindgen-test in headless Chromium)", Box::new(|| tiers::browser(ctx, &emulator.url))),
+        // (studio) ("studio (Playwright, release dist/)", Box::new(|| studio::test(ctx, &emulator.url))),
+        // (npm) ("npm module (node --test, Vite, tsc, publint, attw)", Box::new(|| npm::test(ctx, &emulator.url))),
+    ];
+    let mut failures = vec![];
+    let mut lines = vec![];
+    let mut total = Tally::default();
+    for (name, tier) in &tiers {
+        println!("\n=== tier: {name}");
+        let outcome = tier();
+        if let Ok(t) = &outcome {
+            total.add(*t);
+        }
+        match outcome {
+            Ok(t) if t.failed == 0 && t.passed > 0 => lines.push(format!("{name}: {} passed", t.passed)),
+            Ok(t) if t.passed + t.failed == 0 => {
+                lines.push(format!("{name}: ran no tests"));
+                failures.push(*name);
+            }
+            Ok(t) => {
+                lines.push(format!("{name}: {} passed, {} failed", t.passed, t.failed));
+                failures.push(*name);
+            }
+            Err(e) => {
+                lines.push(format!("{name}: error: {e}"));
+                failures.push(*name);
+            }
+        }
+    }
+    println!("\n=== summary");
+    for line in &lines {
+        println!("{line}");
+    }
+    // The one closing line CI reads: every test of every tier.
+    println!("total: {} passed, {} failed", total.passed, total.failed);
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} tier(s) failed: {}", failures.len(), failures.join("; ")))
+    }
+}
+
+fn bench(ctx: &Ctx) -> Result<(), String> {
+    setup::setup(ctx)?;
+    build_all(ctx)?;
+    // (studio) studio::bench(ctx)?;
+    // (npm) npm::bench(ctx)?;
+    Ok(())
+}
