@@ -41,6 +41,14 @@ impl Ctx {
         }
     }
 
+    /// Cargo's target folder: `CARGO_TARGET_DIR` when set, else `target/` at the root.
+    pub fn target_dir(&self) -> PathBuf {
+        match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) if !dir.is_empty() => self.root.join(dir),
+            _ => self.root.join("target"),
+        }
+    }
+
     /// A command run from the repository root.
     pub fn cmd(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
@@ -108,7 +116,7 @@ impl Ctx {
 
     /// Starts the debug-built emulator on a free loopback port with `args`.
     pub fn emulator(&self, args: &[&str]) -> Result<Emulator, String> {
-        let bin = self.root.join("target/debug/gpt-image-emulator");
+        let bin = self.target_dir().join("debug/gpt-image-emulator");
         let mut child = Command::new(&bin)
             .args(["--port", "0"])
             .args(args)

@@ -4,7 +4,8 @@
 //! - `cargo xtask dev`: set up, build, and serve the studio beside the emulator;
 //! - `cargo xtask test`: set up, build once, run every test tier, fail if any fails or is empty;
 //! - `cargo xtask bench`: print sizes and figures (never a pass/fail test);
-//! - `cargo xtask setup`: only install the tools.
+//! - `cargo xtask setup`: only install the tools;
+//! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`.
 
 mod ctx;
 mod setup;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         "dev" => dev(&ctx),
         "test" => test(&ctx),
         "bench" => bench(&ctx),
+        // (npm) "npm" => setup::setup(&ctx).and_then(|()| npm::build(&ctx)),
         _ => {
             eprintln!("usage: cargo xtask <setup|dev|test|bench>");
             return ExitCode::from(2);

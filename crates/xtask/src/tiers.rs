@@ -67,7 +67,7 @@ pub fn browser(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
 pub fn serve(ctx: &Ctx) -> Result<(), String> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "8787".into());
     let origin = format!("http://127.0.0.1:{port}");
-    let bin = ctx.root.join("target/debug/gpt-image-emulator");
+    let bin = ctx.target_dir().join("debug/gpt-image-emulator");
     let mut cmd = ctx.cmd(&bin.to_string_lossy());
     cmd.args(["--port", &port, "--time-scale", "0.4", "--fail-rate", "0.05"]);
     let dist = ctx.root.join("dist");
