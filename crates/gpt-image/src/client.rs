@@ -271,10 +271,10 @@ impl Client {
                 })?;
             let update = wire::parse_status(self.provider, &response, job_id)
                 .map_err(|e| e.redacted(&self.api_key))?;
-            if last.as_ref() != Some(&update) {
-                if let Some(on_update) = options.on_update.as_mut() {
-                    on_update(&update);
-                }
+            if last.as_ref() != Some(&update)
+                && let Some(on_update) = options.on_update.as_mut()
+            {
+                on_update(&update);
             }
             match update.status {
                 JobStatus::Completed => {

@@ -122,6 +122,7 @@ impl Error {
     }
 
     /// Appends a sentence to the human message (used to say why a submit was not resent).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the wasm32 client
     pub(crate) fn with_note(mut self, note: &str) -> Self {
         if note.is_empty() {
             return self;
@@ -138,6 +139,7 @@ impl Error {
     }
 
     /// Removes every occurrence of `secret` from the texts the error carries.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the wasm32 client
     pub(crate) fn redacted(mut self, secret: &str) -> Self {
         match &mut self {
             Error::InvalidRequest { message, .. }
@@ -216,6 +218,7 @@ impl std::error::Error for Error {}
 
 /// Replaces `secret` with `[redacted]` in place. Short secrets are left alone: a key of a few
 /// characters would redact ordinary words, and is rejected earlier anyway.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the wasm32 client
 pub(crate) fn redact(text: &mut String, secret: &str) {
     if secret.len() >= 6 && text.contains(secret) {
         *text = text.replace(secret, "[redacted]");

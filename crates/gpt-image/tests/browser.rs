@@ -1,0 +1,583 @@
+//! The client core on the real fetch path: compiled to wasm32, run in headless Chromium by
+//! wasm-bindgen-test, against the emulator whose URL `cargo xtask test` passes in at build time.
+//!
+//! Every test uses its own API key, so the emulator's per-key counters and fault budgets never
+//! mix between tests.
+
+#![cfg(target_arch = "wasm32")]
+
+use gpt_image::{
+    Client, ClientOptions, Error, GenerateOptions, JobStatus, JobUpdate, PollSchedule, Provider,
+    Request, RetryPolicy, SubmitOptions, WaitOptions,
+};
+use serde_json::Value;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// `option_env!`, not `env!`: clippy and builds must work without a running emulator.
+#[allow(clippy::option_env_unwrap)]
+fn emulator() -> &'static str {
+    option_env!("GPT_IMAGE_EMULATOR_URL").expect(
+        "GPT_IMAGE_EMULATOR_URL must be set at build time: run these through `cargo xtask test`",
+    )
+}
+
+fn key(provider: Provider, name: &str) -> String {
+    let salt = (js_sys::Math::random() * 1e9) as u64;
+    format!("{}browser_{name}_{salt}", provider.key_prefix())
+}
+
+/// A client for the emulator, with polling tuned to its 0.05 time scale and fast retries.
+fn client(provider: Provider, api_key: &str, faults: Option<&str>) -> Client {
+    let base = match faults {
+        Some(spec) => format!("{}/_fault/{spec}", emulator()),
+        None => emulator().to_owned(),
+    };
+    Client::new(ClientOptions {
+        base_url: Some(base),
+        retry: RetryPolicy {
+            initial_delay_ms: 50,
+            max_delay_ms: 200,
+            ..RetryPolicy::default()
+        },
+        request_timeout_ms: 5_000,
+        poll: Some(PollSchedule {
+            min_delay_ms: 50,
+            max_delay_ms: 200,
+            typical_ms: 500,
+        }),
+        ..ClientOptions::new(provider, api_key)
+    })
+    .expect("valid client options")
+}
+
+fn prompt(provider: Provider) -> Request {
+    let mut r = Request::new("a lighthouse on a cliff at dawn, watercolour");
+    if provider == Provider::Apiframe {
+        r.n = Some(2);
+    }
+    r
+}
+
+async fn stats(api_key: &str) -> Value {
+    let url = format!("{}/_emulator/stats?key={api_key}", emulator());
+    let response = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .expect("stats reachable");
+    serde_json::from_str(&response.text().await.unwrap()).expect("stats are JSON")
+}
+
+fn count(stats: &Value, field: &str) -> u64 {
+    stats[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("stats lack {field}: {stats}"))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &js_sys::Function, ms: i32) -> wasm_bindgen::JsValue;
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+async fn generate(client: &Client, request: &Request) -> Result<gpt_image::Generation, Error> {
+    client.generate(request, GenerateOptions::default()).await
+}
+
+#[wasm_bindgen_test]
+async fn happy_path_yields_fetchable_images_on_both_providers() {
+    for provider in Provider::ALL {
+        let k = key(provider, "happy");
+        let generation = generate(&client(provider, &k, None), &prompt(provider))
+            .await
+            .unwrap();
+        assert_eq!(generation.provider, provider);
+        let expected = if provider == Provider::Apiframe { 2 } else { 1 };
+        assert_eq!(generation.images.len(), expected, "{provider:?}");
+        assert!(
+            generation.credit_cost.is_some_and(|c| c > 0.0),
+            "{generation:?}"
+        );
+        for image in &generation.images {
+            let response = gloo_net::http::Request::get(&image.url)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{}", image.url);
+            let bytes = response.binary().await.unwrap();
+            // A PNG whose IHDR says 1024×1024 (the default square ratio).
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+            let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+            let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+            assert_eq!((width, height), (1024, 1024));
+        }
+        // The key never leaks into what a caller might log.
+        assert!(!format!("{generation:?}").contains(&k));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn progress_updates_rise_and_end_completed() {
+    for provider in Provider::ALL {
+        let k = key(provider, "progress");
+        let mut seen: Vec<JobUpdate> = vec![];
+        let mut on_update = |u: &JobUpdate| seen.push(u.clone());
+        let client = client(provider, &k, None);
+        client
+            .generate(
+                &prompt(provider),
+                GenerateOptions {
+                    on_update: Some(&mut on_update),
+                    ..GenerateOptions::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(seen.len() >= 3, "{provider:?}: {seen:?}");
+        assert!(seen[0].status == JobStatus::Queued || seen[0].status == JobStatus::Processing);
+        assert_eq!(seen.last().unwrap().status, JobStatus::Completed);
+        let progress: Vec<u8> = seen.iter().filter_map(|u| u.progress).collect();
+        assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
+        assert!(
+            progress.iter().any(|p| *p > 0 && *p < 100),
+            "{provider:?}: no intermediate progress in {progress:?}"
+        );
+        // Each reported update differs from the one before: changes only.
+        assert!(seen.windows(2).all(|w| w[0] != w[1]));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bad_and_inactive_keys_are_auth_errors() {
+    for (provider, bad) in [
+        (Provider::Apiframe, "afk_your_api_key_here"),
+        (Provider::ApiInOne, "aio_your_key"),
+    ] {
+        let err = generate(&client(provider, bad, None), &prompt(provider))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Auth { status: 401, .. }),
+            "{provider:?}: {err:?}"
+        );
+        assert!(!err.to_string().contains(bad), "{err}");
+    }
+    let err = generate(
+        &client(Provider::Apiframe, "afk_inactive_browser", None),
+        &prompt(Provider::Apiframe),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::Auth { status: 403, .. }), "{err:?}");
+}
+
+#[wasm_bindgen_test]
+async fn rate_limit_waits_for_retry_after_then_succeeds() {
+    for provider in Provider::ALL {
+        let k = key(provider, "ratelimit");
+        let started = js_sys::Date::now();
+        generate(
+            &client(provider, &k, Some("submit:429=1x1")),
+            &prompt(provider),
+        )
+        .await
+        .unwrap();
+        let waited = js_sys::Date::now() - started;
+        assert!(
+            waited >= 1_000.0,
+            "{provider:?} retried after {waited} ms, before Retry-After"
+        );
+        let s = stats(&k).await;
+        assert_eq!(count(&s, "submits_received"), 2, "{s}");
+        assert_eq!(count(&s, "jobs_created"), 1, "{s}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn rate_limit_beyond_the_retry_budget_is_reported() {
+    let k = key(Provider::Apiframe, "ratelimited");
+    let err = generate(
+        &client(Provider::Apiframe, &k, Some("submit:429ms=100")),
+        &prompt(Provider::Apiframe),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                retry_after_ms: Some(100),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        count(&stats(&k).await, "submits_received"),
+        4,
+        "1 try + 3 retries"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn server_errors_are_retried_with_one_job_on_apiframe() {
+    let k = key(Provider::Apiframe, "retry503");
+    generate(
+        &client(Provider::Apiframe, &k, Some("submit:503x2")),
+        &prompt(Provider::Apiframe),
+    )
+    .await
+    .unwrap();
+    let s = stats(&k).await;
+    assert_eq!(
+        (count(&s, "submits_received"), count(&s, "jobs_created")),
+        (3, 1),
+        "{s}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn polls_are_retried_through_server_errors_on_both() {
+    for provider in Provider::ALL {
+        let k = key(provider, "poll503");
+        generate(&client(provider, &k, Some("poll:503x2")), &prompt(provider))
+            .await
+            .unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn apiinone_submit_is_not_resent_after_a_503() {
+    let k = key(Provider::ApiInOne, "noresend");
+    let err = generate(
+        &client(Provider::ApiInOne, &k, Some("submit:503x1")),
+        &prompt(Provider::ApiInOne),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::Api { status: 503, .. }), "{err:?}");
+    assert!(err.to_string().contains("not sent again"), "{err}");
+    assert_eq!(count(&stats(&k).await, "submits_received"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_submit_reply_is_retried_into_exactly_one_apiframe_job() {
+    let k = key(Provider::Apiframe, "dropafter");
+    let c = client(Provider::Apiframe, &k, Some("submit:drop-afterx2"));
+    let job = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap();
+    assert!(job.idempotency_key.is_some());
+    let s = stats(&k).await;
+    assert_eq!(count(&s, "submits_received"), 3, "{s}");
+    assert_eq!(count(&s, "jobs_created"), 1, "{s}");
+    assert_eq!(count(&s, "duplicates_prevented"), 2, "{s}");
+    c.wait(&job.id, WaitOptions::default()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_callers_idempotency_key_returns_the_same_job() {
+    let k = key(Provider::Apiframe, "idem");
+    let c = client(Provider::Apiframe, &k, None);
+    let options = || SubmitOptions {
+        idempotency_key: Some(format!("order-{k}")),
+        signal: None,
+    };
+    let first = c
+        .submit(&prompt(Provider::Apiframe), options())
+        .await
+        .unwrap();
+    let second = c
+        .submit(&prompt(Provider::Apiframe), options())
+        .await
+        .unwrap();
+    assert_eq!(first.id, second.id);
+    assert_eq!(count(&stats(&k).await, "jobs_created"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn abort_stops_polling_at_once() {
+    for provider in Provider::ALL {
+        let k = key(provider, "abort");
+        // Slow the job's polls down so the job is still running when we abort.
+        let c = client(provider, &k, Some("poll:slow=100"));
+        let job = c
+            .submit(&prompt(provider), SubmitOptions::default())
+            .await
+            .unwrap();
+        let controller = web_sys::AbortController::new().unwrap();
+        let signal = controller.signal();
+        let abort_later = {
+            let controller = controller.clone();
+            async move {
+                sleep_ms(150).await;
+                controller.abort();
+            }
+        };
+        wasm_bindgen_futures::spawn_local(abort_later);
+        let started = js_sys::Date::now();
+        let err = c
+            .wait(
+                &job.id,
+                WaitOptions {
+                    signal: Some(signal),
+                    ..WaitOptions::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err, Error::Aborted, "{provider:?}");
+        assert!(
+            js_sys::Date::now() - started < 1_000.0,
+            "abort was not prompt"
+        );
+        let polls_then = count(&stats(&k).await, "polls_total");
+        sleep_ms(600).await;
+        assert_eq!(
+            count(&stats(&k).await, "polls_total"),
+            polls_then,
+            "{provider:?} kept polling after abort"
+        );
+        // An already-aborted signal sends nothing.
+        let submits = count(&stats(&k).await, "submits_received");
+        let err = c
+            .submit(
+                &prompt(provider),
+                SubmitOptions {
+                    signal: Some(controller.signal()),
+                    ..SubmitOptions::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err, Error::Aborted);
+        assert_eq!(count(&stats(&k).await, "submits_received"), submits);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_overall_deadline_ends_the_wait_but_keeps_the_job() {
+    for provider in Provider::ALL {
+        let k = key(provider, "deadline");
+        let c = client(provider, &k, None);
+        let job = c
+            .submit(&prompt(provider), SubmitOptions::default())
+            .await
+            .unwrap();
+        let started = js_sys::Date::now();
+        let err = c
+            .wait(
+                &job.id,
+                WaitOptions {
+                    timeout_ms: Some(60),
+                    ..WaitOptions::default()
+                },
+            )
+            .await
+            .unwrap_err();
+        let took = js_sys::Date::now() - started;
+        assert!(
+            matches!(&err, Error::Timeout { job_id: Some(id), .. } if *id == job.id),
+            "{err:?}"
+        );
+        assert!(took < 1_000.0, "deadline overshot: {took} ms");
+        // The job went on; waiting again delivers it.
+        c.wait(&job.id, WaitOptions::default()).await.unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_reply_hits_the_request_timeout() {
+    let k = key(Provider::Apiframe, "slow");
+    let c = Client::new(ClientOptions {
+        base_url: Some(format!("{}/_fault/submit:slow=4000", emulator())),
+        retry: RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        },
+        request_timeout_ms: 100,
+        ..ClientOptions::new(Provider::Apiframe, &k)
+    })
+    .unwrap();
+    let err = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout { job_id: None, .. }),
+        "{err:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_server_is_a_network_error() {
+    let c = Client::new(ClientOptions {
+        base_url: Some("http://127.0.0.1:9".into()),
+        retry: RetryPolicy {
+            max_retries: 1,
+            initial_delay_ms: 10,
+            ..RetryPolicy::default()
+        },
+        ..ClientOptions::new(Provider::Apiframe, "afk_browser_network")
+    })
+    .unwrap();
+    let err = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
+}
+
+#[wasm_bindgen_test]
+async fn malformed_replies_are_decode_errors_with_the_raw_body() {
+    for provider in Provider::ALL {
+        let k = key(provider, "malformed");
+        let err = generate(
+            &client(provider, &k, Some("submit:malformed")),
+            &prompt(provider),
+        )
+        .await
+        .unwrap_err();
+        match &err {
+            Error::Decode { body, .. } => {
+                assert!(!body.is_empty() && serde_json::from_str::<Value>(body).is_err())
+            }
+            other => panic!("{provider:?}: {other:?}"),
+        }
+        let err = generate(
+            &client(provider, &k, Some("poll:malformed")),
+            &prompt(provider),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{provider:?}: {err:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_job_reports_the_providers_reason() {
+    for provider in Provider::ALL {
+        let k = key(provider, "failed");
+        let err = generate(
+            &client(provider, &k, Some("submit:fail")),
+            &prompt(provider),
+        )
+        .await
+        .unwrap_err();
+        match err {
+            Error::JobFailed { reason, .. } => {
+                assert!(reason.contains("Injected failure"), "{reason}")
+            }
+            other => panic!("{provider:?}: {other:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_alternate_documented_reply_shapes_are_read() {
+    for provider in Provider::ALL {
+        let k = key(provider, "altshape");
+        let mut request = prompt(provider);
+        request.n = None;
+        let generation = generate(&client(provider, &k, Some("alt-shape")), &request)
+            .await
+            .unwrap();
+        assert_eq!(generation.images.len(), 1, "{provider:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn invalid_requests_never_reach_the_network() {
+    let k = key(Provider::ApiInOne, "invalid");
+    let c = client(Provider::ApiInOne, &k, None);
+    let mut request = Request::new("a fox");
+    request.n = Some(2);
+    let err = c
+        .submit(&request, SubmitOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { field, .. } if field == "n"),
+        "{err:?}"
+    );
+    assert_eq!(count(&stats(&k).await, "submits_received"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn status_reads_one_update() {
+    let k = key(Provider::Apiframe, "status");
+    let c = client(Provider::Apiframe, &k, None);
+    let job = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap();
+    let update = c.status(&job.id, None).await.unwrap();
+    assert_eq!(update.id, job.id);
+    assert!(!update.status.is_finished() || update.status == JobStatus::Completed);
+    let err = c.status("no-such-job", None).await.unwrap_err();
+    assert!(matches!(err, Error::Api { status: 404, .. }), "{err:?}");
+    let err = c.status("../etc/passwd", None).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+}
+
+/// Polls both futures until either finishes, then drops both.
+async fn race(a: impl std::future::Future, b: impl std::future::Future) {
+    let mut a = Box::pin(a);
+    let mut b = Box::pin(b);
+    std::future::poll_fn(|cx| {
+        if a.as_mut().poll(cx).is_ready() || b.as_mut().poll(cx).is_ready() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_wait_future_stops_polling() {
+    let k = key(Provider::Apiframe, "dropfuture");
+    let c = client(Provider::Apiframe, &k, Some("poll:slow=100"));
+    let job = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap();
+    race(c.wait(&job.id, WaitOptions::default()), sleep_ms(150)).await;
+    let polls_then = count(&stats(&k).await, "polls_total");
+    assert!(polls_then >= 1);
+    sleep_ms(600).await;
+    assert_eq!(
+        count(&stats(&k).await, "polls_total"),
+        polls_then,
+        "polling went on after the future was dropped"
+    );
+}
+
+#[wasm_bindgen_test]
+fn the_key_never_shows_in_debug_output() {
+    let secret = "afk_browser_debug_secret_value";
+    let options = ClientOptions::new(Provider::Apiframe, secret);
+    assert!(!format!("{options:?}").contains(secret));
+    let c = Client::new(options).unwrap();
+    assert!(!format!("{c:?}").contains(secret));
+    let err = Client::new(ClientOptions::new(
+        Provider::Apiframe,
+        "aio_wrong_provider_key",
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { field, .. } if field == "apiKey"),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("aio_wrong_provider_key"));
+}
