@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{collect_urls, credits_of, progress_of, reason_of};
+use super::{Shape, read_job, read_update};
 use crate::error::Error;
-use crate::job::{Job, JobStatus, JobUpdate};
+use crate::job::{Job, JobUpdate};
 use crate::provider::Provider;
 use crate::request::{OutputFormat, Request};
 
@@ -48,68 +48,19 @@ pub(super) fn submit_body(request: &Request) -> Value {
     Value::Object(body)
 }
 
+const SHAPE: Shape = Shape {
+    provider: Provider::Apiframe,
+    id_keys: &["jobId", "id"],
+    result_keys: &["result"],
+    credit_keys: &["creditCost"],
+};
+
 /// `{"jobId": "…", "status": "QUEUED"}` (also tolerates `id`).
 pub(super) fn parse_submit(v: &Value, raw: &str) -> Result<Job, Error> {
-    let id = v
-        .get("jobId")
-        .or_else(|| v.get("id"))
-        .and_then(Value::as_str)
-        .filter(|id| super::check_job_id(id).is_ok())
-        .ok_or_else(|| Error::decode("Apiframe's submit reply has no usable jobId", raw))?;
-    let status = match v.get("status").and_then(Value::as_str) {
-        Some(s) => JobStatus::parse(s).ok_or_else(|| {
-            Error::decode(format!("Apiframe sent an unknown job status {s:?}"), raw)
-        })?,
-        None => JobStatus::Queued,
-    };
-    Ok(Job {
-        id: id.to_owned(),
-        provider: Provider::Apiframe,
-        status,
-        idempotency_key: None,
-    })
+    read_job(&SHAPE, v, raw)
 }
 
 /// `{id, status, progress, result, error, creditCost, …}`, `result` a URL string, `{images}` or null.
 pub(super) fn parse_status(v: &Value, raw: &str, asked: &str) -> Result<JobUpdate, Error> {
-    if !v.is_object() {
-        return Err(Error::decode("Apiframe's job reply is not an object", raw));
-    }
-    let status_text = v
-        .get("status")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::decode("Apiframe's job reply has no status", raw))?;
-    let status = JobStatus::parse(status_text).ok_or_else(|| {
-        Error::decode(
-            format!("Apiframe sent an unknown job status {status_text:?}"),
-            raw,
-        )
-    })?;
-    let mut images = Vec::new();
-    if let Some(result) = v.get("result") {
-        collect_urls(result, &mut images);
-    }
-    if status == JobStatus::Completed && images.is_empty() {
-        return Err(Error::decode(
-            "Apiframe says the job completed but gives no image URL",
-            raw,
-        ));
-    }
-    let id = v
-        .get("id")
-        .or_else(|| v.get("jobId"))
-        .and_then(Value::as_str)
-        .unwrap_or(asked);
-    let progress = match status {
-        JobStatus::Completed => Some(100),
-        _ => progress_of(v.get("progress")),
-    };
-    Ok(JobUpdate {
-        id: id.to_owned(),
-        status,
-        progress,
-        images,
-        error: reason_of(v.get("error")),
-        credit_cost: credits_of(v.get("creditCost")),
-    })
+    read_update(&SHAPE, v, raw, asked)
 }

@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{HttpResponse, collect_urls, credits_of, error_from_reply, progress_of, reason_of};
+use super::{HttpResponse, Shape, error_from_reply, read_job, read_update};
 use crate::error::Error;
-use crate::job::{Job, JobStatus, JobUpdate};
+use crate::job::{Job, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;
 
@@ -41,30 +41,24 @@ fn envelope_error(v: &Value, response: &HttpResponse) -> Option<Error> {
     Some(error_from_reply(Provider::ApiInOne, response, status))
 }
 
-/// `{"code":200,"data":{"task_id","status"}}` or `{"id":"task_…","status":"pending",…}`.
-pub(super) fn parse_submit(v: &Value, response: &HttpResponse) -> Result<Job, Error> {
+const SHAPE: Shape = Shape {
+    provider: Provider::ApiInOne,
+    id_keys: &["task_id", "taskId", "id"],
+    result_keys: &["result", "output", "images"],
+    credit_keys: &["credits", "credit_cost", "creditCost", "cost"],
+};
+
+/// The object inside the `{"code", "data"}` envelope, or the reply itself when unwrapped.
+fn unwrap_envelope<'a>(v: &'a Value, response: &HttpResponse) -> Result<&'a Value, Error> {
     if let Some(err) = envelope_error(v, response) {
         return Err(err);
     }
-    let raw = &response.body;
-    let inner = v.get("data").filter(|d| d.is_object()).unwrap_or(v);
-    let id = ["task_id", "taskId", "id"]
-        .iter()
-        .find_map(|k| inner.get(*k).and_then(Value::as_str))
-        .filter(|id| super::check_job_id(id).is_ok())
-        .ok_or_else(|| Error::decode("API in One's create reply has no usable task id", raw))?;
-    let status = match inner.get("status").and_then(Value::as_str) {
-        Some(s) => JobStatus::parse(s).ok_or_else(|| {
-            Error::decode(format!("API in One sent an unknown task status {s:?}"), raw)
-        })?,
-        None => JobStatus::Queued,
-    };
-    Ok(Job {
-        id: id.to_owned(),
-        provider: Provider::ApiInOne,
-        status,
-        idempotency_key: None,
-    })
+    Ok(v.get("data").filter(|d| d.is_object()).unwrap_or(v))
+}
+
+/// `{"code":200,"data":{"task_id","status"}}` or `{"id":"task_…","status":"pending",…}`.
+pub(super) fn parse_submit(v: &Value, response: &HttpResponse) -> Result<Job, Error> {
+    read_job(&SHAPE, unwrap_envelope(v, response)?, &response.body)
 }
 
 /// `{"code":200,"data":{"id","status","progress","result":{"images":[{"url":[…]}]},"error"}}`,
@@ -74,61 +68,5 @@ pub(super) fn parse_status(
     response: &HttpResponse,
     asked: &str,
 ) -> Result<JobUpdate, Error> {
-    if let Some(err) = envelope_error(v, response) {
-        return Err(err);
-    }
-    let raw = &response.body;
-    let inner = v.get("data").filter(|d| d.is_object()).unwrap_or(v);
-    if !inner.is_object() {
-        return Err(Error::decode(
-            "API in One's task reply is not an object",
-            raw,
-        ));
-    }
-    let status_text = inner
-        .get("status")
-        .or_else(|| inner.get("state"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::decode("API in One's task reply has no status", raw))?;
-    let status = JobStatus::parse(status_text).ok_or_else(|| {
-        Error::decode(
-            format!("API in One sent an unknown task status {status_text:?}"),
-            raw,
-        )
-    })?;
-    let mut images = Vec::new();
-    for key in ["result", "output", "images"] {
-        if let Some(result) = inner.get(key) {
-            collect_urls(result, &mut images);
-        }
-    }
-    if status == JobStatus::Completed && images.is_empty() {
-        return Err(Error::decode(
-            "API in One says the task completed but gives no image URL",
-            raw,
-        ));
-    }
-    let id = ["id", "task_id", "taskId"]
-        .iter()
-        .find_map(|k| inner.get(*k).and_then(Value::as_str))
-        .unwrap_or(asked);
-    let progress = match status {
-        JobStatus::Completed => Some(100),
-        _ => progress_of(inner.get("progress")),
-    };
-    let credit_cost = ["credits", "credit_cost", "creditCost", "cost"]
-        .iter()
-        .find_map(|k| credits_of(inner.get(*k)));
-    Ok(JobUpdate {
-        id: id.to_owned(),
-        status,
-        progress,
-        images,
-        error: reason_of(inner.get("error")).or_else(|| {
-            (status == JobStatus::Failed)
-                .then(|| reason_of(inner.get("message")))
-                .flatten()
-        }),
-        credit_cost,
-    })
+    read_update(&SHAPE, unwrap_envelope(v, response)?, &response.body, asked)
 }

@@ -258,6 +258,94 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// Where one provider keeps a job's fields; [`read_job`] and [`read_update`] do the reading.
+struct Shape {
+    provider: Provider,
+    id_keys: &'static [&'static str],
+    result_keys: &'static [&'static str],
+    credit_keys: &'static [&'static str],
+}
+
+/// The job a submit reply describes: an id safe to put in a URL, and its status.
+fn read_job(shape: &Shape, v: &Value, raw: &str) -> Result<Job, Error> {
+    let name = shape.provider.name();
+    let id = first_str(v, shape.id_keys)
+        .filter(|id| check_job_id(id).is_ok())
+        .ok_or_else(|| Error::decode(format!("{name}'s submit reply has no usable job id"), raw))?;
+    let status = match first_str(v, &["status", "state"]) {
+        Some(s) => parse_job_status(shape.provider, s, raw)?,
+        None => crate::job::JobStatus::Queued,
+    };
+    Ok(Job {
+        id: id.to_owned(),
+        provider: shape.provider,
+        status,
+        idempotency_key: None,
+    })
+}
+
+/// One status reply. A completed job must name at least one image.
+fn read_update(shape: &Shape, v: &Value, raw: &str, asked: &str) -> Result<JobUpdate, Error> {
+    use crate::job::JobStatus;
+    let name = shape.provider.name();
+    if !v.is_object() {
+        return Err(Error::decode(
+            format!("{name}'s job reply is not an object"),
+            raw,
+        ));
+    }
+    let status_text = first_str(v, &["status", "state"])
+        .ok_or_else(|| Error::decode(format!("{name}'s job reply has no status"), raw))?;
+    let status = parse_job_status(shape.provider, status_text, raw)?;
+    let mut images = Vec::new();
+    for key in shape.result_keys {
+        if let Some(result) = v.get(*key) {
+            collect_urls(result, &mut images);
+        }
+    }
+    if status == JobStatus::Completed && images.is_empty() {
+        return Err(Error::decode(
+            format!("{name} says the job completed but gives no image URL"),
+            raw,
+        ));
+    }
+    let progress = match status {
+        JobStatus::Completed => Some(100),
+        _ => progress_of(v.get("progress")),
+    };
+    let error = reason_of(v.get("error")).or_else(|| {
+        (status == JobStatus::Failed)
+            .then(|| reason_of(v.get("message")))
+            .flatten()
+    });
+    Ok(JobUpdate {
+        id: first_str(v, shape.id_keys).unwrap_or(asked).to_owned(),
+        status,
+        progress,
+        images,
+        error,
+        credit_cost: shape.credit_keys.iter().find_map(|k| credits_of(v.get(*k))),
+    })
+}
+
+fn parse_job_status(
+    provider: Provider,
+    s: &str,
+    raw: &str,
+) -> Result<crate::job::JobStatus, Error> {
+    crate::job::JobStatus::parse(s).ok_or_else(|| {
+        Error::decode(
+            format!("{} sent an unknown job status {s:?}", provider.name()),
+            raw,
+        )
+    })
+}
+
+/// The first of `keys` that holds a string.
+fn first_str<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| v.get(*k).and_then(Value::as_str))
+}
+
 /// A number or numeric string as 0–100, rounded.
 fn progress_of(v: Option<&Value>) -> Option<u8> {
     let n = match v? {
