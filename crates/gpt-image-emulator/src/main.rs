@@ -1,0 +1,103 @@
+//! `gpt-image-emulator`: serves the emulator on 127.0.0.1 and prints
+//! `listening on http://127.0.0.1:PORT` as its one line on stdout.
+//!
+//! Only flag parsing and start-up live here; everything else is in the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Parser;
+use gpt_image_emulator::{Config, FaultSpec, serve};
+
+/// Local emulator of the Apiframe v2 and API in One image-generation APIs (GPT Image 1.5):
+/// real images, realistic timing and errors, injectable faults. Listens on 127.0.0.1 only.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Flags {
+    /// Port to listen on; 0 picks a free port. The real port is printed as
+    /// `listening on http://127.0.0.1:PORT`.
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+
+    /// Multiplies every job duration and injected delay (0.05 turns a 15 s job into 0.75 s).
+    /// Retry-After values are never scaled.
+    #[arg(long, default_value_t = 1.0, value_parser = non_negative)]
+    time_scale: f64,
+
+    /// Share of jobs (0..1) that end FAILED with a realistic reason, credits refunded.
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
+    fail_rate: f64,
+
+    /// Fault spec applied to every request, as if each carried `X-Emulator-Fault: SPEC`.
+    /// SPEC := RULE ("," RULE)*; RULE := [submit|poll|any ":"] FAULT ["x" COUNT];
+    /// FAULT := 500 | 502 | 503 | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after |
+    /// slow=MILLIS | malformed | fail | alt-shape. Example: `submit:503x2,poll:slow=500`.
+    #[arg(long, value_name = "SPEC")]
+    fault: Option<FaultSpec>,
+
+    /// Seed for all randomness in job durations and failures, for reproducible runs.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+
+    /// Also serve this folder (a built single-page app) as static files. API routes take precedence.
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+
+    /// Path prefix under which the static folder (and the studio config) is served.
+    #[arg(long, default_value = "/", value_name = "PATH")]
+    static_prefix: String,
+
+    /// JSON text served verbatim at `{static-prefix}studio-config.json`.
+    #[arg(long, value_name = "JSON")]
+    studio_config: Option<String>,
+}
+
+fn non_negative(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!("'{text}' is not a number >= 0")),
+    }
+}
+
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("'{text}' is not a number from 0 to 1")),
+    }
+}
+
+/// `/`, `/studio/` …: starts and ends with a slash.
+fn normalised_prefix(prefix: &str) -> String {
+    let trimmed = prefix.trim_matches('/');
+    if trimmed.is_empty() {
+        "/".into()
+    } else {
+        format!("/{trimmed}/")
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let flags = Flags::parse();
+    if let Some(json) = &flags.studio_config
+        && let Err(error) = serde_json::from_str::<serde_json::Value>(json)
+    {
+        eprintln!("warning: --studio-config is not valid JSON ({error}); serving it anyway");
+    }
+    let config = Config {
+        time_scale: flags.time_scale,
+        fail_rate: flags.fail_rate,
+        fault: flags.fault,
+        seed: flags.seed,
+        static_dir: flags.static_dir,
+        static_prefix: normalised_prefix(&flags.static_prefix),
+        studio_config: flags.studio_config,
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", flags.port)).await?;
+    let port = listener.local_addr()?.port();
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://127.0.0.1:{port}")?;
+    stdout.flush()?;
+    drop(stdout);
+    serve(listener, config).await
+}
