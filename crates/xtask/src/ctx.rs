@@ -58,7 +58,9 @@ impl Ctx {
 
     /// Runs with inherited output; a non-zero exit is an error naming the command.
     pub fn run(&self, cmd: &mut Command) -> Result<(), String> {
-        let status = cmd.status().map_err(|e| format!("cannot start {}: {e}", show(cmd)))?;
+        let status = cmd
+            .status()
+            .map_err(|e| format!("cannot start {}: {e}", show(cmd)))?;
         if status.success() {
             Ok(())
         } else {
@@ -69,11 +71,19 @@ impl Ctx {
     /// Runs, echoing output live and also returning it (stdout and stderr interleaved by line).
     pub fn run_tee(&self, cmd: &mut Command) -> Result<(bool, String), String> {
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", show(cmd)))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", show(cmd)))?;
         let (tx, rx) = mpsc::channel::<String>();
         let readers: Vec<_> = [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
         ]
         .into_iter()
         .flatten()
@@ -97,9 +107,17 @@ impl Ctx {
     }
 
     /// Runs `node --test` on `files` (relative to `dir`) and reads its closing counts.
-    pub fn node_test(&self, dir: &Path, files: &[&str], env: &[(&str, &str)]) -> Result<Tally, String> {
+    pub fn node_test(
+        &self,
+        dir: &Path,
+        files: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Tally, String> {
         let mut cmd = Command::new("node");
-        cmd.current_dir(dir).arg("--test").arg("--test-concurrency=1").args(files);
+        cmd.current_dir(dir)
+            .arg("--test")
+            .arg("--test-concurrency=1")
+            .args(files);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -109,7 +127,10 @@ impl Ctx {
             failed: count_after(&output, "# fail "),
         };
         if !ok && tally.failed == 0 {
-            return Err(format!("node --test in {} failed before reporting", dir.display()));
+            return Err(format!(
+                "node --test in {} failed before reporting",
+                dir.display()
+            ));
         }
         Ok(tally)
     }
@@ -200,7 +221,13 @@ mod tests {
     #[test]
     fn reads_cargo_and_node_counts() {
         let out = "test result: ok. 40 passed; 0 failed; 0 ignored\nfoo\ntest result: FAILED. 3 passed; 2 failed; 1 ignored";
-        assert_eq!(cargo_tally(out), Tally { passed: 43, failed: 2 });
+        assert_eq!(
+            cargo_tally(out),
+            Tally {
+                passed: 43,
+                failed: 2
+            }
+        );
         assert_eq!(count_after("# tests 5\n# pass 4\n# fail 1", "# pass "), 4);
         assert_eq!(count_after("nothing", "# pass "), 0);
     }

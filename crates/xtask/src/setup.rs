@@ -26,16 +26,31 @@ pub fn setup(ctx: &Ctx) -> Result<(), String> {
 
 fn rust_target(ctx: &Ctx) -> Result<(), String> {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     println!("setup: adding the wasm32-unknown-unknown target");
-    ctx.run(ctx.cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    ctx.run(
+        ctx.cmd("rustup")
+            .args(["target", "add", "wasm32-unknown-unknown"]),
+    )
 }
 
-fn cargo_tool(ctx: &Ctx, bin: &str, krate: &str, version: &str, locked: bool) -> Result<(), String> {
+fn cargo_tool(
+    ctx: &Ctx,
+    bin: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+) -> Result<(), String> {
     let found = output(bin, &["--version"]).unwrap_or_default();
-    if found.split_whitespace().any(|w| w.trim_start_matches('v') == version) {
+    if found
+        .split_whitespace()
+        .any(|w| w.trim_start_matches('v') == version)
+    {
         return Ok(());
     }
     println!("setup: installing {krate} {version} (a few minutes, once)");
@@ -60,7 +75,11 @@ fn apt_tools(ctx: &Ctx) -> Result<(), String> {
     println!("setup: installing {} from Debian", missing.join(", "));
     let root = output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
     let apt = |args: &[&str]| {
-        let mut cmd = if root { ctx.cmd("apt-get") } else { ctx.cmd("sudo") };
+        let mut cmd = if root {
+            ctx.cmd("apt-get")
+        } else {
+            ctx.cmd("sudo")
+        };
         if !root {
             cmd.args(["-n", "apt-get"]);
         }
@@ -86,11 +105,12 @@ fn npm_packages(ctx: &Ctx) -> Result<(), String> {
             continue;
         }
         println!("setup: npm ci in {}", dir.display());
-        ctx.run(
-            Command::new("npm")
-                .current_dir(&dir)
-                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]),
-        )?;
+        ctx.run(Command::new("npm").current_dir(&dir).args([
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+        ]))?;
     }
     Ok(())
 }
