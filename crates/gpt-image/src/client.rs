@@ -8,7 +8,7 @@ use std::fmt;
 
 use web_sys::AbortSignal;
 
-use crate::error::Error;
+use crate::error::{Error, seconds};
 use crate::job::{Generation, Job, JobStatus, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;
@@ -218,7 +218,8 @@ impl Client {
         let mut job = wire::parse_submit(self.provider, &response).map_err(|e| {
             let note = match &idempotency_key {
                 Some(key) if matches!(e, Error::Decode { .. }) => format!(
-                    "The job may exist: submit again with idempotency key {key:?} to get it without a second charge."
+                    "The job may exist: submit again with idempotency key {} to get it without a second charge.",
+                    crate::error::quoted(key)
                 ),
                 None if matches!(e, Error::Decode { .. }) => {
                     "The task may exist: check your API in One dashboard before submitting again.".into()
@@ -406,8 +407,8 @@ impl Client {
 fn deadline_error(job_id: &str, timeout_ms: u64) -> Error {
     Error::Timeout {
         message: format!(
-            "job {job_id} did not finish within {:.1} s; it may still complete: wait for it again with its id",
-            timeout_ms as f64 / 1000.0
+            "job {job_id} did not finish within {}; it may still complete: wait for it again with its id",
+            seconds(timeout_ms)
         ),
         job_id: Some(job_id.to_owned()),
     }

@@ -189,11 +189,7 @@ impl fmt::Display for Error {
                 message,
                 ..
             } => match retry_after_ms {
-                Some(ms) => write!(
-                    f,
-                    "rate limited: {message} (retry after {:.1} s)",
-                    *ms as f64 / 1000.0
-                ),
+                Some(ms) => write!(f, "rate limited: {message} (retry after {})", seconds(*ms)),
                 None => write!(f, "rate limited: {message}"),
             },
             Error::Api {
@@ -215,6 +211,34 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Quotes a value for an error message, cut at 80 characters so a 2 MB data URL cannot flood
+/// it. Plain quotes, not `{:?}`: Debug escaping would pull Unicode tables into the wasm.
+pub fn quoted(s: &str) -> String {
+    const MOST: usize = 80;
+    let count = s.chars().count();
+    if count <= MOST {
+        format!("\"{s}\"")
+    } else {
+        let head: String = s.chars().take(MOST).collect();
+        format!("\"{head}…\" ({count} characters)")
+    }
+}
+
+/// Milliseconds as seconds with one decimal ("1.5 s"), in integer arithmetic: formatting a
+/// float would pull some 14 KB of float-printing code into the wasm.
+pub(crate) fn seconds(ms: u64) -> String {
+    let tenths = ms.saturating_add(50) / 100;
+    format!("{}.{} s", tenths / 10, tenths % 10)
+}
+
+/// A decimal number read with serde_json's parser, which the crate carries anyway, instead of
+/// `str::parse::<f64>` and its tables. `None` for anything that is not a finite JSON number.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    serde_json::from_str::<f64>(text.trim())
+        .ok()
+        .filter(|n| n.is_finite())
+}
 
 /// Replaces `secret` with `[redacted]` in place. Short secrets are left alone: a key of a few
 /// characters would redact ordinary words, and is rejected earlier anyway.
@@ -273,6 +297,34 @@ mod tests {
         };
         assert!(body.len() < MAX_BODY + 40);
         assert!(body.ends_with("[10000 bytes in all]"));
+    }
+
+    #[test]
+    fn quoting_cuts_long_values() {
+        assert_eq!(quoted("fox"), "\"fox\"");
+        let long = quoted(&"é".repeat(1_000));
+        assert!(
+            long.ends_with("…\" (1000 characters)") && long.chars().count() < 110,
+            "{long}"
+        );
+    }
+
+    #[test]
+    fn seconds_round_to_tenths() {
+        assert_eq!(seconds(0), "0.0 s");
+        assert_eq!(seconds(1_500), "1.5 s");
+        assert_eq!(seconds(1_449), "1.4 s");
+        assert_eq!(seconds(59_999), "60.0 s");
+        assert!(seconds(u64::MAX).ends_with(" s"));
+    }
+
+    #[test]
+    fn numbers_parse_like_json() {
+        assert_eq!(parse_number(" 2 "), Some(2.0));
+        assert_eq!(parse_number("1.5"), Some(1.5));
+        for junk in ["", "soon", "NaN", "1e999", "0x10", "1,5"] {
+            assert_eq!(parse_number(junk), None, "{junk}");
+        }
     }
 
     #[test]

@@ -162,7 +162,10 @@ impl FromStr for Provider {
             .ok_or_else(|| {
                 Error::invalid(
                     "provider",
-                    format!("unknown provider {s:?}: use \"apiframe\" or \"apiinone\""),
+                    format!(
+                        "unknown provider {}: use \"apiframe\" or \"apiinone\"",
+                        crate::error::quoted(s)
+                    ),
                 )
             })
     }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Error, quoted};
 use crate::provider::Provider;
 
 /// What to generate or edit. Unset options take the provider's default.
@@ -201,10 +201,7 @@ impl Request {
             if !is_http_url(url) && !is_image_data_url(url) {
                 return Err(Error::invalid(
                     format!("inputImages[{i}]"),
-                    format!(
-                        "{} is not an http(s) URL or a data:image URL",
-                        quote_cut(url)
-                    ),
+                    format!("{} is not an http(s) URL or a data:image URL", quoted(url)),
                 ));
             }
         }
@@ -219,7 +216,7 @@ impl Request {
             if !is_http_url(url) {
                 return Err(Error::invalid(
                     "webhookUrl",
-                    format!("{} is not an http(s) URL", quote_cut(url)),
+                    format!("{} is not an http(s) URL", quoted(url)),
                 ));
             }
         }
@@ -284,17 +281,6 @@ pub(crate) fn is_image_data_url(s: &str) -> bool {
     s.strip_prefix("data:image/")
         .and_then(|rest| rest.split_once(','))
         .is_some_and(|(meta, payload)| !meta.is_empty() && !payload.is_empty())
-}
-
-/// Quotes a value for an error message, cut so a 2 MB data URL does not flood it.
-fn quote_cut(s: &str) -> String {
-    const MOST: usize = 80;
-    if s.chars().count() <= MOST {
-        format!("{s:?}")
-    } else {
-        let head: String = s.chars().take(MOST).collect();
-        format!("{head:?}… ({} characters)", s.chars().count())
-    }
 }
 
 #[cfg(test)]

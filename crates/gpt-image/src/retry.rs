@@ -6,7 +6,7 @@
 //! when present. Aborts and user errors are never retried, and a request that cannot be made
 //! idempotent is only resent when the reply proves the server did not act on it.
 
-use crate::error::Error;
+use crate::error::{Error, parse_number};
 use crate::wire::HttpResponse;
 
 /// How persistently to retry. The defaults suit interactive use.
@@ -97,14 +97,15 @@ fn was_refused_unprocessed(error: &Error) -> bool {
 pub fn retry_after_ms(response: &HttpResponse, now_unix_ms: f64) -> Option<u64> {
     if let Some(ms) = response
         .header("retry-after-ms")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|ms| ms.is_finite() && *ms >= 0.0 && *ms < 1e12)
+        .and_then(parse_number)
+        .filter(|ms| *ms >= 0.0 && *ms < 1e12)
     {
         return Some(ms.round() as u64);
     }
     let value = response.header("retry-after")?.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && (0.0..1e9).contains(&secs))
+    if let Some(secs) = parse_number(value) {
+        return (0.0..1e9)
+            .contains(&secs)
             .then(|| (secs * 1000.0).round() as u64);
     }
     let when = httpdate::parse_http_date(value).ok()?;

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::error::Error;
+use crate::error::{Error, seconds};
 use crate::wire::{HttpRequest, HttpResponse, Method, READ_HEADERS};
 
 #[wasm_bindgen]
@@ -42,9 +42,9 @@ pub(crate) async fn fetch(
         Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(Error::Aborted),
         Err(_) if guard.timed_out.get() => Err(Error::Timeout {
             message: format!(
-                "no complete reply from {} within {:.1} s",
+                "no complete reply from {} within {}",
                 origin_of(&request.url),
-                timeout_ms as f64 / 1000.0
+                seconds(timeout_ms)
             ),
             job_id: None,
         }),

@@ -9,7 +9,7 @@ mod apiinone;
 
 use serde_json::Value;
 
-use crate::error::{Error, MAX_BODY, cut};
+use crate::error::{Error, MAX_BODY, cut, quoted};
 use crate::job::{Job, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;
@@ -126,8 +126,8 @@ pub fn check_job_id(id: &str) -> Result<(), Error> {
         Err(Error::invalid(
             "jobId",
             format!(
-                "{:?} is not a job id: expected letters, digits, '-', '_', '.' or ':'",
-                cut(id, 80)
+                "{} is not a job id: expected letters, digits, '-', '_', '.' or ':'",
+                quoted(id)
             ),
         ))
     }
@@ -141,8 +141,8 @@ pub fn check_base_url(base: &str) -> Result<(), Error> {
         Err(Error::invalid(
             "baseUrl",
             format!(
-                "{:?} is not an http(s) URL without query or fragment",
-                cut(base, 200)
+                "{} is not an http(s) URL without query or fragment",
+                quoted(base)
             ),
         ))
     }
@@ -183,9 +183,15 @@ fn parse_json(provider: Provider, response: &HttpResponse) -> Result<Value, Erro
     if !response.is_success() {
         return Err(error_from_reply(provider, response, response.status));
     }
+    // The position, not serde_json's Display: that would pull std's I/O error texts into wasm.
     serde_json::from_str(&response.body).map_err(|e| {
         Error::decode(
-            format!("{} sent a reply that is not JSON ({e})", provider.name()),
+            format!(
+                "{} sent a reply that is not JSON (line {}, column {})",
+                provider.name(),
+                e.line(),
+                e.column()
+            ),
             &response.body,
         )
     })
@@ -335,7 +341,11 @@ fn parse_job_status(
 ) -> Result<crate::job::JobStatus, Error> {
     crate::job::JobStatus::parse(s).ok_or_else(|| {
         Error::decode(
-            format!("{} sent an unknown job status {s:?}", provider.name()),
+            format!(
+                "{} sent an unknown job status {}",
+                provider.name(),
+                quoted(s)
+            ),
             raw,
         )
     })
@@ -350,7 +360,7 @@ fn first_str<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
 fn progress_of(v: Option<&Value>) -> Option<u8> {
     let n = match v? {
         Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().trim_end_matches('%').parse().ok()?,
+        Value::String(s) => crate::error::parse_number(s.trim().trim_end_matches('%'))?,
         _ => return None,
     };
     n.is_finite().then(|| n.clamp(0.0, 100.0).round() as u8)
@@ -360,7 +370,7 @@ fn progress_of(v: Option<&Value>) -> Option<u8> {
 fn credits_of(v: Option<&Value>) -> Option<f64> {
     let n = match v? {
         Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse().ok()?,
+        Value::String(s) => crate::error::parse_number(s)?,
         _ => return None,
     };
     (n.is_finite() && n >= 0.0).then_some(n)
