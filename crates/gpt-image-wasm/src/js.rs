@@ -1,0 +1,181 @@
+//! Reading JavaScript values for [`crate::arguments`] and writing results back as plain objects.
+//!
+//! Plain data (requests, `createClient` options) becomes a `serde_json::Value` after its keys
+//! are checked; call options are read key by key, since a signal or a callback is not data.
+//! Every failure is an `invalid_request` error naming the field, never a panic.
+
+use gpt_image::Error;
+use js_sys::{Array, Function, Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
+
+use crate::arguments::{self, check_keys, invalid, wrong_type};
+
+/// Options of one call, as far as it has each.
+#[derive(Default)]
+pub struct CallOptions {
+    pub signal: Option<AbortSignal>,
+    pub on_update: Option<Function>,
+    pub timeout_ms: Option<u64>,
+    pub idempotency_key: Option<String>,
+}
+
+/// Reads the options argument of `what` (`"submit options"`…); `undefined` means none.
+pub fn call_options(what: &str, value: &JsValue, allowed: &[&str]) -> Result<CallOptions, Error> {
+    let mut options = CallOptions::default();
+    if value.is_undefined() || value.is_null() {
+        return Ok(options);
+    }
+    let object = plain_object(value, "options", "an object such as { signal }")?;
+    let keys = keys(object);
+    check_keys(what, keys.iter().map(String::as_str), allowed)?;
+    for key in &keys {
+        let field = get(object, key);
+        if field.is_undefined() || field.is_null() {
+            continue;
+        }
+        match key.as_str() {
+            "signal" => options.signal = Some(signal(field)?),
+            "onUpdate" => match field.dyn_into::<Function>() {
+                Ok(f) => options.on_update = Some(f),
+                Err(other) => {
+                    return Err(wrong_type("onUpdate", "a function", describe(&other)));
+                }
+            },
+            "timeoutMs" => match field.as_f64() {
+                Some(ms) => options.timeout_ms = Some(arguments::millis("timeoutMs", ms)?),
+                None => {
+                    return Err(wrong_type(
+                        "timeoutMs",
+                        "a number of milliseconds",
+                        describe(&field),
+                    ));
+                }
+            },
+            "idempotencyKey" => match field.as_string() {
+                Some(key) => options.idempotency_key = Some(key),
+                None => return Err(wrong_type("idempotencyKey", "a string", describe(&field))),
+            },
+            _ => {}
+        }
+    }
+    Ok(options)
+}
+
+/// An `AbortSignal`, recognised by its shape so polyfills and other realms work too.
+fn signal(value: JsValue) -> Result<AbortSignal, Error> {
+    let looks_right = value.is_object()
+        && Reflect::get(&value, &JsValue::from_str("aborted")).is_ok_and(|a| a.as_bool().is_some())
+        && Reflect::get(&value, &JsValue::from_str("addEventListener"))
+            .is_ok_and(|f| f.is_function());
+    if looks_right {
+        Ok(value.unchecked_into())
+    } else {
+        Err(wrong_type(
+            "signal",
+            "an AbortSignal (for example AbortSignal.timeout(ms) or controller.signal)",
+            describe(&value),
+        ))
+    }
+}
+
+/// Plain data (a request, `createClient` options) as a JSON value, its keys checked first so
+/// that an unknown key is reported as such even when its value is not data.
+pub fn plain(
+    value: &JsValue,
+    field: &str,
+    expected: &str,
+    what: &str,
+    allowed: &[&str],
+) -> Result<serde_json::Value, Error> {
+    checked_object(value, field, expected, what, allowed)?;
+    // Through JSON text: serde_json is already in the module for the providers' replies, so
+    // this costs no code of its own. `undefined` values drop out, as they should.
+    let not_data = || {
+        invalid(
+            field,
+            "must hold only strings, numbers, booleans, arrays and plain objects",
+        )
+    };
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(not_data)?;
+    serde_json::from_str(&text).map_err(|_| not_data())
+}
+
+/// `value` as an object whose keys are all in `allowed`.
+pub fn checked_object<'a>(
+    value: &'a JsValue,
+    field: &str,
+    expected: &str,
+    what: &str,
+    allowed: &[&str],
+) -> Result<&'a Object, Error> {
+    let object = plain_object(value, field, expected)?;
+    check_keys(what, keys(object).iter().map(String::as_str), allowed)?;
+    Ok(object)
+}
+
+fn plain_object<'a>(value: &'a JsValue, field: &str, expected: &str) -> Result<&'a Object, Error> {
+    if value.is_object() && !Array::is_array(value) && !value.is_function() {
+        Ok(value.unchecked_ref())
+    } else {
+        Err(wrong_type(field, expected, describe(value)))
+    }
+}
+
+fn keys(object: &Object) -> Vec<String> {
+    Object::keys(object)
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
+}
+
+/// The value of `key` on `object`; `undefined` when reading it fails.
+pub fn get(object: &Object, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A string argument such as a job id.
+pub fn text(field: &str, value: &JsValue, expected: &str) -> Result<String, Error> {
+    value
+        .as_string()
+        .ok_or_else(|| wrong_type(field, expected, describe(value)))
+}
+
+/// A result as a plain object: camelCase keys, absent fields left out.
+pub fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, Error> {
+    let failed = || Error::Decode {
+        message: "could not hand the result to JavaScript".into(),
+        body: String::new(),
+    };
+    let text = serde_json::to_string(value).map_err(|_| failed())?;
+    js_sys::JSON::parse(&text).map_err(|_| failed())
+}
+
+/// What a JS value is, in words, without its content (it may be a secret).
+pub fn describe(value: &JsValue) -> &'static str {
+    if value.is_undefined() {
+        "undefined"
+    } else if value.is_null() {
+        "null"
+    } else if value.as_bool().is_some() {
+        "a boolean"
+    } else if value.as_f64().is_some() {
+        "a number"
+    } else if value.is_string() {
+        "a string"
+    } else if value.is_function() {
+        "a function"
+    } else if value.is_bigint() {
+        "a bigint"
+    } else if value.is_symbol() {
+        "a symbol"
+    } else if Array::is_array(value) {
+        "an array"
+    } else {
+        "an object"
+    }
+}

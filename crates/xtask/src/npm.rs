@@ -1,0 +1,417 @@
+//! The npm module's tier: build the `gpt-image-wasm` package, test it, and measure it.
+//!
+//! - [`build`]: the facade crate for wasm32 (release), the wasm-bindgen CLI (`--target web`),
+//!   `wasm-opt -Oz` (binaryen from `web/npm`), then the package folder `<target>/npm/gpt-image-wasm/` (our entry files,
+//!   hand-checked types and README from `web/npm/package/`, the version from the crate) and its
+//!   tarball `<target>/npm/gpt-image-wasm-<version>.tgz` from `npm pack`;
+//! - [`test`]: strict TypeScript, publint, arethetypeswrong, the Vite example built from the
+//!   tarball, then `node --test` against the emulator (Node, plus the Vite app and a plain
+//!   module page in headless Chromium);
+//! - [`bench`]: gzipped sizes of the package and of a minimal app bundled with esbuild.
+//!
+//! Everything JavaScript lives in `web/npm/`; this file only runs it.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::ctx::{Ctx, Tally};
+
+const PACKAGE: &str = "gpt-image-wasm";
+const CRATE: &str = "gpt-image-wasm";
+/// The wasm-bindgen output name: `gpt_image_wasm.js` and `gpt_image_wasm_bg.wasm`.
+const OUT_NAME: &str = "gpt_image_wasm";
+/// What the Rust 1.95 output uses; wasm-bindgen 0.2.130 adds an externref table.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+/// Chromium flags for headless runs on this machine (also read by the browser tests).
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Builds the package folder and its tarball under `<target>/npm/`.
+pub fn build(ctx: &Ctx) -> Result<(), String> {
+    ctx.run(ctx.cmd("cargo").args([
+        "build",
+        "-p",
+        CRATE,
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let target = ctx.target_dir();
+    let npm = target.join("npm");
+    let bindgen = npm.join("bindgen");
+    let pkg = package_dir(ctx);
+    for dir in [&bindgen, &pkg] {
+        if dir.exists() {
+            fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+        }
+        mkdir(dir)?;
+    }
+
+    let wasm = target.join(format!(
+        "wasm32-unknown-unknown/release/{}.wasm",
+        CRATE.replace('-', "_")
+    ));
+    ctx.run(
+        ctx.cmd("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--omit-default-module-path",
+                "--out-name",
+                OUT_NAME,
+                "--out-dir",
+            ])
+            .arg(&bindgen)
+            .arg(&wasm),
+    )?;
+    check_types_cover_exports(ctx, &bindgen.join(format!("{OUT_NAME}.d.ts")))?;
+    // binaryen from npm (web/npm's lock), not Debian's 108: 108 rewrites the export of
+    // wasm-bindgen's externref table to point at the function table, and the module then
+    // fails at start-up ("WebAssembly.Table.set(): Argument 1 is invalid for table").
+    ctx.run(
+        bin(&ctx.root.join("web/npm"), "wasm-opt")
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .args([
+                "--strip-debug",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
+            .arg(bindgen.join(format!("{OUT_NAME}_bg.wasm")))
+            .arg("-o")
+            .arg(pkg.join(format!("{OUT_NAME}_bg.wasm"))),
+    )?;
+    // The glue names wasm-bindgen's own .d.ts, which the package does not ship: ours is
+    // index.d.ts, written by hand.
+    let glue = read(&bindgen.join(format!("{OUT_NAME}.js")))?;
+    let glue: String = glue
+        .lines()
+        .filter(|l| !l.contains("@ts-self-types"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(&pkg.join(format!("{OUT_NAME}.js")), &glue)?;
+
+    let version = crate_version(ctx)?;
+    let template = ctx.root.join("web/npm/package");
+    for entry in fs::read_dir(&template).map_err(|e| format!("{}: {e}", template.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name == "package.json" {
+            let text = read(&path)?;
+            let placeholder = "\"version\": \"0.0.0-set-by-xtask\"";
+            if !text.contains(placeholder) {
+                return Err(format!("{} lacks the line {placeholder}", path.display()));
+            }
+            write(
+                &pkg.join(&name),
+                &text.replace(placeholder, &format!("\"version\": \"{version}\"")),
+            )?;
+        } else if path.is_file() {
+            fs::copy(&path, pkg.join(&name))
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+
+    for old in fs::read_dir(&npm).map_err(|e| e.to_string())?.flatten() {
+        if old.file_name().to_string_lossy().ends_with(".tgz") {
+            let _ = fs::remove_file(old.path());
+        }
+    }
+    ctx.run(
+        Command::new("npm")
+            .current_dir(&pkg)
+            .args(["pack", "--silent", "--pack-destination"])
+            .arg(&npm),
+    )?;
+    let tarball = tarball(ctx, &version);
+    if !tarball.exists() {
+        return Err(format!("npm pack did not write {}", tarball.display()));
+    }
+    println!("npm: {} and {}", pkg.display(), tarball.display());
+    Ok(())
+}
+
+/// Runs every check of the package; tsc, publint, attw and the Vite build count one test each.
+pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
+    let web = ctx.root.join("web/npm");
+    let pkg = package_dir(ctx);
+    if !pkg.join("package.json").exists() {
+        return Err(format!(
+            "{} is missing: run `cargo xtask npm` first",
+            pkg.display()
+        ));
+    }
+    let version = crate_version(ctx)?;
+    let tarball = tarball(ctx, &version);
+    link_package(ctx)?;
+    let npm = ctx.target_dir().join("npm");
+    let mut tally = Tally::default();
+    let mut check = |name: &str, cmd: &mut Command| check(ctx, &mut tally, name, cmd);
+    check(
+        "tsc --strict (consumer and misuses)",
+        bin(&web, "tsc").args(["-p", "types-test/tsconfig.json"]),
+    );
+    check(
+        "publint --strict",
+        bin(&web, "publint").arg("--strict").arg(&pkg),
+    );
+    check(
+        "attw (ESM-only package)",
+        bin(&web, "attw")
+            .arg(&tarball)
+            .args(["--profile", "esm-only"]),
+    );
+
+    // The Vite example installs the packed tarball, as a user would.
+    let example = web.join("vite-example");
+    let vite_dist = npm.join("vite-example-dist");
+    let local_tarball = example.join(format!("{PACKAGE}.tgz"));
+    let vite_ok = fs::copy(&tarball, &local_tarball).is_ok()
+        && {
+            let _ = fs::remove_dir_all(example.join("node_modules"));
+            check(
+            "vite build of the example app (tarball installed)",
+            Command::new("sh").current_dir(&example).arg("-c").arg(format!(
+                "npm install --no-package-lock --no-audit --no-fund --loglevel=error && {} build --outDir '{}' --emptyOutDir",
+                web.join("node_modules/.bin/vite").display(),
+                vite_dist.display()
+            )),
+        )
+        };
+
+    // A plain page served statically, importing the unpacked package through an import map.
+    let plain = npm.join("plain-page");
+    let _ = fs::remove_dir_all(&plain);
+    mkdir(&plain)?;
+    fs::copy(web.join("plain-page/index.html"), plain.join("index.html"))
+        .map_err(|e| e.to_string())?;
+    copy_dir(&pkg, &plain.join(PACKAGE))?;
+
+    let vite_host = if vite_ok {
+        Some(ctx.emulator(&["--static", &vite_dist.to_string_lossy()])?)
+    } else {
+        None
+    };
+    let plain_host = ctx.emulator(&["--static", &plain.to_string_lossy()])?;
+    let mut env = vec![
+        ("EMULATOR_URL", emulator_url.to_owned()),
+        ("PLAIN_PAGE_URL", format!("{}/index.html", plain_host.url)),
+        ("CHROMIUM", CHROMIUM.to_owned()),
+    ];
+    if let Some(host) = &vite_host {
+        env.push(("VITE_APP_URL", format!("{}/index.html", host.url)));
+    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut files: Vec<String> = fs::read_dir(web.join("test"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".test.js"))
+        .map(|name| format!("test/{name}"))
+        .collect();
+    files.sort();
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    tally.add(ctx.node_test(&web, &files, &env)?);
+    Ok(tally)
+}
+
+/// Prints the gzipped size of the package's wasm and JS, and of a minimal submit-and-poll app
+/// bundled with esbuild, beside its peers'.
+pub fn bench(ctx: &Ctx) -> Result<(), String> {
+    let web = ctx.root.join("web/npm");
+    let pkg = package_dir(ctx);
+    link_package(ctx)?;
+    println!("\n=== npm package size (gzip -9)");
+    let mut total = 0;
+    for name in [
+        format!("{OUT_NAME}_bg.wasm"),
+        format!("{OUT_NAME}.js"),
+        "browser.js".into(),
+        "error.js".into(),
+    ] {
+        let bytes = fs::read(pkg.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+        let gz = gzipped(&bytes)?;
+        total += gz;
+        println!(
+            "{name:>24}: {:>8} bytes, {:>7.1} KB gzipped",
+            bytes.len(),
+            kb(gz)
+        );
+    }
+    println!(
+        "{:>24}: {:>7.1} KB gzipped (wasm + JS glue + browser entry)",
+        "package",
+        kb(total)
+    );
+
+    let out = ctx.target_dir().join("npm/bench");
+    mkdir(&out)?;
+    let app = out.join("submit-and-poll.min.js");
+    ctx.run(
+        bin(&web, "esbuild")
+            .arg("bench/submit-and-poll.js")
+            .args([
+                "--bundle",
+                "--minify",
+                "--format=esm",
+                "--platform=browser",
+                "--log-level=warning",
+            ])
+            .arg(format!("--outfile={}", app.display())),
+    )?;
+    let js = gzipped(&fs::read(&app).map_err(|e| e.to_string())?)?;
+    let wasm =
+        gzipped(&fs::read(pkg.join(format!("{OUT_NAME}_bg.wasm"))).map_err(|e| e.to_string())?)?;
+    println!(
+        "minimal submit-and-poll app (esbuild --minify): {:.1} KB JS + {:.1} KB wasm = {:.1} KB gzipped",
+        kb(js),
+        kb(wasm),
+        kb(js + wasm)
+    );
+    println!("  peers, same app: @fal-ai/client 21.0 KB, openai 35.9 KB");
+    Ok(())
+}
+
+/// Runs one check that counts as one test; `false` when it failed.
+fn check(ctx: &Ctx, tally: &mut Tally, name: &str, cmd: &mut Command) -> bool {
+    println!("\n--- npm: {name}");
+    match ctx.run(cmd) {
+        Ok(()) => {
+            tally.passed += 1;
+            true
+        }
+        Err(e) => {
+            eprintln!("npm: {name} failed: {e}");
+            tally.failed += 1;
+            false
+        }
+    }
+}
+
+fn package_dir(ctx: &Ctx) -> PathBuf {
+    ctx.target_dir().join("npm").join(PACKAGE)
+}
+
+fn tarball(ctx: &Ctx, version: &str) -> PathBuf {
+    ctx.target_dir()
+        .join("npm")
+        .join(format!("{PACKAGE}-{version}.tgz"))
+}
+
+/// `web/npm/node_modules/gpt-image-wasm` → the built package, so that the tests, the types
+/// check and the bench import it by name, through its `exports`.
+fn link_package(ctx: &Ctx) -> Result<(), String> {
+    let modules = ctx.root.join("web/npm/node_modules");
+    if !modules.exists() {
+        return Err(format!(
+            "{} is missing: run `cargo xtask setup`",
+            modules.display()
+        ));
+    }
+    let link = modules.join(PACKAGE);
+    if fs::symlink_metadata(&link).is_ok() {
+        fs::remove_file(&link)
+            .or_else(|_| fs::remove_dir_all(&link))
+            .map_err(|e| format!("cannot replace {}: {e}", link.display()))?;
+    }
+    std::os::unix::fs::symlink(package_dir(ctx), &link)
+        .map_err(|e| format!("cannot link {}: {e}", link.display()))
+}
+
+/// The facade crate's version (the workspace's), from cargo itself.
+fn crate_version(ctx: &Ctx) -> Result<String, String> {
+    let out = ctx
+        .cmd("cargo")
+        .args(["pkgid", "-p", CRATE])
+        .output()
+        .map_err(|e| format!("cannot run cargo pkgid: {e}"))?;
+    let id = String::from_utf8_lossy(&out.stdout);
+    // `path+file:///…/crates/gpt-image-wasm#0.1.0` or `…#gpt-image-wasm@0.1.0`
+    id.trim()
+        .rsplit(['#', '@'])
+        .next()
+        .filter(|v| out.status.success() && v.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("cannot read the version of {CRATE} from `cargo pkgid`: {id}"))
+}
+
+/// Every function and `Client` method the wasm exports must appear in the hand-written types.
+fn check_types_cover_exports(ctx: &Ctx, generated: &Path) -> Result<(), String> {
+    let generated = read(generated)?;
+    let ours = read(&ctx.root.join("web/npm/package/index.d.ts"))?;
+    let internal = ["free", "initSync", "__wbg_init", "__destroy_into_raw"];
+    let missing: Vec<&str> = generated
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("export type InitInput"))
+        .filter_map(|l| {
+            let l = l.strip_prefix("export function ").unwrap_or(l);
+            let l = l.strip_prefix("readonly ").unwrap_or(l);
+            let name_end = l.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+            let (name, rest) = l.split_at(name_end);
+            (!name.is_empty() && (rest.starts_with('(') || rest.starts_with(':'))).then_some(name)
+        })
+        .filter(|name| !internal.contains(name))
+        .filter(|name| !ours.contains(&format!("{name}(")) && !ours.contains(&format!("{name}:")))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "web/npm/package/index.d.ts does not declare what the wasm exports: {}",
+            missing.join(", ")
+        ))
+    }
+}
+
+fn bin(web: &Path, name: &str) -> Command {
+    let mut cmd = Command::new(web.join("node_modules/.bin").join(name));
+    cmd.current_dir(web);
+    cmd
+}
+
+fn gzipped(bytes: &[u8]) -> Result<usize, String> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).map_err(|e| e.to_string())?;
+    Ok(gz.finish().map_err(|e| e.to_string())?.len())
+}
+
+fn kb(bytes: usize) -> f64 {
+    bytes as f64 / 1000.0
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    mkdir(to)?;
+    for entry in fs::read_dir(from).map_err(|e| e.to_string())?.flatten() {
+        let path = entry.path();
+        if path.is_file() {
+            fs::copy(&path, to.join(entry.file_name()))
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn mkdir(dir: &Path) -> Result<(), String> {
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

@@ -1,0 +1,232 @@
+// Types of gpt-image-wasm, written by hand and checked by a strict TypeScript consumer and a
+// file of misuses that must not compile. They describe what the wasm facade accepts and
+// returns; every name here is a shape the runtime checks too.
+
+/** The aggregator that runs GPT Image 1.5 for you. */
+export type Provider = 'apiframe' | 'apiinone';
+
+/** Rendering quality; costlier and slower as it rises. API in One offers only medium and high. */
+export type Quality = 'auto' | 'low' | 'medium' | 'high';
+
+/** Output shape: square 1024×1024, landscape 1536×1024, portrait 1024×1536. */
+export type AspectRatio = '1:1' | '3:2' | '2:3';
+
+/** Whether the image keeps an opaque background or may be transparent (Apiframe). */
+export type Background = 'auto' | 'opaque' | 'transparent';
+
+/** File format of the results (Apiframe). */
+export type OutputFormat = 'png' | 'jpeg' | 'webp';
+
+/** How closely an edit preserves the reference images (Apiframe). */
+export type InputFidelity = 'low' | 'high';
+
+/** A job event a webhook can subscribe to (Apiframe). */
+export type WebhookEvent = 'progress' | 'completed' | 'failed';
+
+/** Where a job is in its life. */
+export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
+
+/** Polling bounds; the defaults suit each provider's real timing (about 15 s per image). */
+export interface PollOptions {
+  /** Shortest wait between two polls, ms (at least 100). Default 500. */
+  minDelayMs?: number | undefined;
+  /** Longest wait between two polls, ms. Default 5000. */
+  maxDelayMs?: number | undefined;
+  /** How long a job usually takes, ms; polls are sparse before it and tight around it. */
+  typicalMs?: number | undefined;
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Which aggregator to call. */
+  provider: Provider;
+  /** Your key: `afk_…` for Apiframe, `aio_…` for API in One. Never appears in errors. */
+  apiKey: string;
+  /** A proxy or a local emulator instead of the provider's own URL. */
+  baseUrl?: string | undefined;
+  /** Retries of a transient failure (network, timeout, 429, 5xx), 0–10. Default 3. */
+  maxRetries?: number | undefined;
+  /** Timeout of each HTTP request, ms. Default 30000. */
+  timeoutMs?: number | undefined;
+  /** Polling bounds for {@link Client.wait}; mostly for fast backends such as an emulator. */
+  poll?: PollOptions | undefined;
+}
+
+/**
+ * What to generate or edit. Unset options take the provider's default; an option the chosen
+ * provider lacks is refused (kind `invalid_request`) before anything is sent.
+ */
+export interface ImageRequest {
+  /** What to draw: 1–2000 characters on Apiframe, 3–5000 on API in One. */
+  prompt: string;
+  quality?: Quality | undefined;
+  aspectRatio?: AspectRatio | undefined;
+  background?: Background | undefined;
+  /** Number of images, 1–10 (Apiframe only). */
+  n?: number | undefined;
+  outputFormat?: OutputFormat | undefined;
+  /** Reference images to edit from: `https://` URLs or `data:image/…` URLs. */
+  inputImages?: readonly string[] | undefined;
+  inputFidelity?: InputFidelity | undefined;
+  /** Where the provider should POST job events. */
+  webhookUrl?: string | undefined;
+  /** Which events the webhook receives (Apiframe). Needs `webhookUrl`. */
+  webhookEvents?: readonly WebhookEvent[] | undefined;
+}
+
+/** A submitted job: enough to poll it, now or after a reload. */
+export interface Job {
+  id: string;
+  provider: Provider;
+  status: JobStatus;
+  /** The key every attempt of this submit carried (Apiframe): submit again with it to get the same job. */
+  idempotencyKey?: string;
+}
+
+/** One result image. Provider URLs expire: download the bytes if they matter. */
+export interface Image {
+  url: string;
+}
+
+/** One look at a running job. */
+export interface JobUpdate {
+  id: string;
+  status: JobStatus;
+  /** 0–100, when the provider reports it. */
+  progress?: number;
+  /** The results, once completed. */
+  images?: Image[];
+  /** The provider's reason, once failed. */
+  error?: string;
+  /** Credits charged, when the provider says. */
+  creditCost?: number;
+}
+
+/** The images a completed job made. */
+export interface Generation {
+  jobId: string;
+  provider: Provider;
+  images: Image[];
+  creditCost?: number;
+}
+
+/** Options of {@link Client.submit}. */
+export interface SubmitOptions {
+  /** Cancels the call: it rejects with kind `aborted` and sends nothing more. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Apiframe only: reuse a key to make a repeated submit return the same job. One is made for
+   * you when unset, and every retry of the submit carries it.
+   */
+  idempotencyKey?: string | undefined;
+}
+
+/** Options of {@link Client.status}. */
+export interface StatusOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link Client.wait}. */
+export interface WaitOptions {
+  /** Stops waiting (kind `aborted`); the job itself goes on and can be waited for again. */
+  signal?: AbortSignal | undefined;
+  /** Called with every change of status or progress. An exception in it is logged, not thrown. */
+  onUpdate?: ((update: JobUpdate) => void) | undefined;
+  /** Overall deadline, ms (kind `timeout`, with `jobId` set). Default 10 minutes. */
+  timeoutMs?: number | undefined;
+}
+
+/** Options of {@link Client.generate}: a submit's and a wait's together. */
+export interface GenerateOptions extends SubmitOptions, WaitOptions {}
+
+/** A configured connection to one provider. Calls may overlap. */
+export interface Client {
+  readonly provider: Provider;
+  /** The base URL requests go to. */
+  readonly baseUrl: string;
+  /** Validates and submits a request. Retries never create a second job on Apiframe. */
+  submit(request: ImageRequest, options?: SubmitOptions): Promise<Job>;
+  /** One look at a job. */
+  status(jobId: string, options?: StatusOptions): Promise<JobUpdate>;
+  /** Polls a job until it completes; rejects with kind `job_failed` if it fails. */
+  wait(jobId: string, options?: WaitOptions): Promise<Generation>;
+  /** Submits, then waits. `onUpdate` first receives the submitted job, so its id is never lost. */
+  generate(request: ImageRequest, options?: GenerateOptions): Promise<Generation>;
+}
+
+/**
+ * Checks the options and makes a client. Rejects with a {@link GptImageError} of kind
+ * `invalid_request` naming the field when an option is wrong.
+ */
+export function createClient(options: ClientOptions): Promise<Client>;
+
+/** What a {@link GptImageError} is about, and so what to do. */
+export type GptImageErrorKind =
+  /** An argument or the request is wrong; nothing was sent. See `field`. */
+  | 'invalid_request'
+  /** The key is missing, wrong (401) or inactive (403). */
+  | 'auth'
+  /** Too many requests, and retries ran out. See `retryAfterMs`. */
+  | 'rate_limited'
+  /** The provider answered with an error status. See `status`, `code`, `body`. */
+  | 'api'
+  /** The request did not complete: offline, DNS, CORS, connection dropped. */
+  | 'network'
+  /** A request took longer than `timeoutMs`, or a wait passed its deadline. */
+  | 'timeout'
+  /** Your `signal` fired. */
+  | 'aborted'
+  /** The provider ran the job and it failed; credits are normally refunded. */
+  | 'job_failed'
+  /** The reply could not be understood. See `body`. */
+  | 'decode';
+
+/** The fields a {@link GptImageError} is made from. */
+export interface GptImageErrorDetails {
+  kind: GptImageErrorKind;
+  status?: number | undefined;
+  code?: string | undefined;
+  requestId?: string | undefined;
+  body?: string | undefined;
+  field?: string | undefined;
+  jobId?: string | undefined;
+  retryAfterMs?: number | undefined;
+}
+
+/** How every call of this package fails. The API key never appears in any field. */
+export class GptImageError extends Error {
+  constructor(message: string, details: GptImageErrorDetails);
+  readonly name: 'GptImageError';
+  readonly kind: GptImageErrorKind;
+  /** The HTTP status behind the error, when there was one. */
+  readonly status?: number;
+  /** The provider's error code, when it sent one. */
+  readonly code?: string;
+  /** The provider's request id, for support tickets. */
+  readonly requestId?: string;
+  /** The raw reply body (cut to 2 KB), when the error came from one. */
+  readonly body?: string;
+  /** The argument or request field at fault (`invalid_request`). */
+  readonly field?: string;
+  /** The job concerned, when one exists: wait for it again after a timeout or abort. */
+  readonly jobId?: string;
+  /** How long the provider asked to wait (`rate_limited`), ms. */
+  readonly retryAfterMs?: number;
+}
+
+/** Input of {@link verifyWebhook}. */
+export interface WebhookInput {
+  /** The raw request body exactly as received, before any JSON parsing. */
+  body: string | Uint8Array | ArrayBuffer;
+  /** The `X-Webhook-Signature` header; missing means not verified (`false`). */
+  signature: string | null | undefined;
+  /** The Apiframe API key the job was submitted with. */
+  apiKey: string;
+}
+
+/**
+ * Whether an Apiframe webhook really came from Apiframe: HMAC-SHA256 of the raw body keyed
+ * with SHA-256 of your key, compared in constant time. Throws a {@link GptImageError} of kind
+ * `invalid_request` on a wrong argument (for example a parsed object as `body`).
+ */
+export function verifyWebhook(input: WebhookInput): boolean;

@@ -1,0 +1,50 @@
+// verifyWebhook: Apiframe's HMAC-SHA256 of the raw body keyed with SHA-256 of the API key.
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { GptImageError, verifyWebhook } from 'gpt-image-wasm';
+
+const apiKey = 'afk_npm_webhook_0123456789';
+const body = JSON.stringify({ event: 'completed', jobId: 'j1', status: 'COMPLETED', progress: 100 });
+const sign = (text, key) =>
+  createHmac('sha256', createHash('sha256').update(key).digest('hex')).update(text).digest('hex');
+const signature = sign(body, apiKey);
+
+describe('verifyWebhook', () => {
+  it('accepts a genuine signature, as a string or bytes', () => {
+    assert.equal(verifyWebhook({ body, signature, apiKey }), true);
+    assert.equal(verifyWebhook({ body: new TextEncoder().encode(body), signature, apiKey }), true);
+    assert.equal(verifyWebhook({ body: Buffer.from(body), signature, apiKey }), true);
+    const base64 = Buffer.from(signature, 'hex').toString('base64');
+    assert.equal(verifyWebhook({ body, signature: base64, apiKey }), true);
+  });
+
+  it('refuses a wrong key, a tampered body, junk and a missing signature', () => {
+    assert.equal(verifyWebhook({ body, signature, apiKey: 'afk_someone_else' }), false);
+    assert.equal(verifyWebhook({ body: body.replace('j1', 'j2'), signature, apiKey }), false);
+    assert.equal(verifyWebhook({ body: `${body} `, signature, apiKey }), false);
+    assert.equal(verifyWebhook({ body, signature: 'not a signature', apiKey }), false);
+    assert.equal(verifyWebhook({ body, signature: undefined, apiKey }), false);
+    const flipped = (signature[0] === 'a' ? 'b' : 'a') + signature.slice(1);
+    assert.equal(verifyWebhook({ body, signature: flipped, apiKey }), false);
+  });
+
+  it('throws invalid_request on a parsed body or a missing key', () => {
+    for (const [input, field] of [
+      [{ body: JSON.parse(body), signature, apiKey }, 'body'],
+      [{ body, signature }, 'apiKey'],
+      [{ body, signature, apiKey: '' }, 'apiKey'],
+      [{ body, signature: 5, apiKey }, 'signature'],
+      [{ body, signature, apiKey, secret: 'x' }, 'secret'],
+      [undefined, 'input'],
+    ]) {
+      assert.throws(() => verifyWebhook(input), (error) => {
+        assert.ok(error instanceof GptImageError);
+        assert.equal(error.kind, 'invalid_request');
+        assert.equal(error.field, field);
+        return true;
+      });
+    }
+    assert.equal(verifyWebhook({ body, signature, apiKey }), true, 'still works after errors');
+  });
+});
