@@ -1,0 +1,30 @@
+//! The browser side (wasm32 only): everything that does I/O. Components call these; the
+//! decisions they act on come from the pure modules.
+//!
+//! - [`storage`]: settings and API keys in Web Storage (keys never go anywhere else);
+//! - [`db`]: history entries and image bytes in IndexedDB;
+//! - [`files`]: the studio config, local files as data URLs, image bytes, object URLs, clipboard;
+
+pub mod db;
+pub mod files;
+
+pub mod storage;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// 16 bytes from the platform's secure random source (`crypto.getRandomValues`).
+pub fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes
+}
+
+/// A fresh opaque id (UUID form).
+pub fn new_id() -> String {
+    gpt_image::wire::idempotency_key(random_bytes())
+}

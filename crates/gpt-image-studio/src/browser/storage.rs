@@ -1,0 +1,74 @@
+//! Settings and API keys in Web Storage.
+//!
+//! A key goes to `sessionStorage` (gone when the tab closes) unless the user opted in to
+//! "Remember on this device", which moves it to `localStorage`. Forgetting removes it from
+//! both. Keys are never written anywhere else: not in settings, IndexedDB, URLs or logs.
+
+use gpt_image::Provider;
+use web_sys::Storage;
+
+use crate::settings::Settings;
+
+const SETTINGS: &str = "gpt-image-studio.settings";
+
+fn key_name(provider: Provider) -> String {
+    format!("gpt-image-studio.key.{}", provider.id())
+}
+
+fn local() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn session() -> Option<Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The saved settings text, if any.
+pub fn saved_settings() -> Option<String> {
+    local()?.get_item(SETTINGS).ok()?
+}
+
+/// Saves settings (which never hold a key).
+pub fn save_settings(settings: &Settings) {
+    if let (Some(store), Ok(text)) = (local(), serde_json::to_string(settings)) {
+        let _ = store.set_item(SETTINGS, &text);
+    }
+}
+
+/// The stored key for `provider`: this tab's first, then this device's.
+pub fn key(provider: Provider) -> Option<String> {
+    let name = key_name(provider);
+    [session(), local()]
+        .into_iter()
+        .flatten()
+        .find_map(|s| s.get_item(&name).ok().flatten())
+        .filter(|k| !k.is_empty())
+}
+
+/// Stores `key` in the place `remember` selects and removes it from the other.
+pub fn save_key(provider: Provider, key: &str, remember: bool) {
+    let name = key_name(provider);
+    let (keep, drop) = if remember {
+        (local(), session())
+    } else {
+        (session(), local())
+    };
+    if let Some(s) = drop {
+        let _ = s.remove_item(&name);
+    }
+    if let Some(s) = keep {
+        let _ = if key.is_empty() {
+            s.remove_item(&name)
+        } else {
+            s.set_item(&name, key)
+        };
+    }
+}
+
+/// Removes the key for `provider` from both stores.
+pub fn forget_key(provider: Provider) {
+    let name = key_name(provider);
+    for s in [session(), local()].into_iter().flatten() {
+        let _ = s.remove_item(&name);
+    }
+}

@@ -1,0 +1,264 @@
+//! The history: one entry per job, from the moment it is sent until it is deleted, with the
+//! search and filters of the gallery.
+//!
+//! Entries are what IndexedDB stores (`browser::db`). They hold everything needed to resume a
+//! job after a reload (provider, base URL, job id, idempotency key) but never the API key.
+
+use gpt_image::{JobStatus, Provider, Request};
+use serde::{Deserialize, Serialize};
+
+/// Where a job stands, as the studio tracks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Saved, submit not yet answered.
+    Sending,
+    Queued,
+    Processing,
+    Completed,
+    Failed,
+    /// The user stopped waiting; the job may still finish at the provider.
+    Stopped,
+}
+
+impl Status {
+    /// The studio's status for a provider's job status.
+    pub fn from_job(status: JobStatus) -> Self {
+        match status {
+            JobStatus::Queued => Status::Queued,
+            JobStatus::Processing => Status::Processing,
+            JobStatus::Completed => Status::Completed,
+            JobStatus::Failed => Status::Failed,
+        }
+    }
+
+    /// Whether the studio should be polling this job.
+    pub fn is_running(self) -> bool {
+        matches!(self, Status::Sending | Status::Queued | Status::Processing)
+    }
+
+    /// The word shown on a card.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Sending => "Sending",
+            Status::Queued => "Queued",
+            Status::Processing => "Processing",
+            Status::Completed => "Completed",
+            Status::Failed => "Failed",
+            Status::Stopped => "Stopped waiting",
+        }
+    }
+}
+
+/// One result image.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedImage {
+    /// Where the provider serves it (such URLs expire).
+    pub url: String,
+    /// Whether its bytes are in IndexedDB under [`image_key`].
+    pub stored: bool,
+    /// MIME type of the stored bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime: Option<String>,
+}
+
+/// One job and everything about it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    /// Local id, fixed before the submit is sent.
+    pub id: String,
+    pub provider: Provider,
+    pub base_url: String,
+    pub request: Request,
+    /// The provider's job id, once the submit was answered.
+    pub job_id: Option<String>,
+    /// Apiframe: resubmitting with this key after a crash returns the same job, never a second.
+    pub idempotency_key: Option<String>,
+    pub status: Status,
+    pub progress: Option<u8>,
+    /// When (ms since the epoch) the latest progress figure was seen, for the ETA.
+    #[serde(default)]
+    pub progress_at: Option<f64>,
+    /// Milliseconds since the Unix epoch.
+    pub submitted_at: f64,
+    pub finished_at: Option<f64>,
+    pub credit_cost: Option<f64>,
+    /// What went wrong, in plain words, with the provider's message.
+    pub error: Option<String>,
+    pub images: Vec<SavedImage>,
+}
+
+/// The key an image's bytes are stored under.
+pub fn image_key(entry_id: &str, index: usize) -> String {
+    format!("{entry_id}/{index}")
+}
+
+/// Which entries the gallery shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    /// Words that must all appear in the prompt or the job id (any case).
+    pub query: String,
+    pub provider: Option<Provider>,
+    pub status: Option<StatusFilter>,
+}
+
+/// The gallery's status filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    Running,
+    Completed,
+    Failed,
+}
+
+impl StatusFilter {
+    /// Every filter, in menu order.
+    pub const ALL: [StatusFilter; 3] = [
+        StatusFilter::Running,
+        StatusFilter::Completed,
+        StatusFilter::Failed,
+    ];
+
+    /// The value in the `<select>`.
+    pub fn id(self) -> &'static str {
+        match self {
+            StatusFilter::Running => "running",
+            StatusFilter::Completed => "completed",
+            StatusFilter::Failed => "failed",
+        }
+    }
+
+    /// Reads a `<select>` value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.id() == s)
+    }
+
+    fn admits(self, status: Status) -> bool {
+        match self {
+            StatusFilter::Running => status.is_running() || status == Status::Stopped,
+            StatusFilter::Completed => status == Status::Completed,
+            StatusFilter::Failed => status == Status::Failed,
+        }
+    }
+}
+
+impl Filter {
+    /// Whether `entry` passes.
+    pub fn admits(&self, entry: &Entry) -> bool {
+        if self.provider.is_some_and(|p| p != entry.provider) {
+            return false;
+        }
+        if self.status.is_some_and(|s| !s.admits(entry.status)) {
+            return false;
+        }
+        let haystack = format!(
+            "{} {}",
+            entry.request.prompt,
+            entry.job_id.as_deref().unwrap_or("")
+        )
+        .to_lowercase();
+        self.query
+            .to_lowercase()
+            .split_whitespace()
+            .all(|word| haystack.contains(word))
+    }
+
+    /// The entries that pass, newest first.
+    pub fn apply<'a>(&self, entries: &'a [Entry]) -> Vec<&'a Entry> {
+        let mut out: Vec<&Entry> = entries.iter().filter(|e| self.admits(e)).collect();
+        out.sort_by(|a, b| b.submitted_at.total_cmp(&a.submitted_at));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, prompt: &str, provider: Provider, status: Status, at: f64) -> Entry {
+        Entry {
+            id: id.into(),
+            provider,
+            base_url: provider.default_base_url().into(),
+            request: Request::new(prompt),
+            job_id: Some(format!("job-{id}")),
+            idempotency_key: None,
+            status,
+            progress: None,
+            progress_at: None,
+            submitted_at: at,
+            finished_at: None,
+            credit_cost: None,
+            error: None,
+            images: vec![],
+        }
+    }
+
+    fn all() -> Vec<Entry> {
+        vec![
+            entry(
+                "a",
+                "Red fox in snow",
+                Provider::Apiframe,
+                Status::Completed,
+                1.0,
+            ),
+            entry("b", "Blue whale", Provider::ApiInOne, Status::Failed, 3.0),
+            entry(
+                "c",
+                "A fox, red, running",
+                Provider::ApiInOne,
+                Status::Processing,
+                2.0,
+            ),
+        ]
+    }
+
+    fn ids(f: &Filter, e: &[Entry]) -> Vec<String> {
+        f.apply(e).iter().map(|e| e.id.clone()).collect()
+    }
+
+    #[test]
+    fn search_matches_every_word_in_any_order_and_case() {
+        let e = all();
+        let f = Filter {
+            query: "FOX red".into(),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&f, &e), ["c", "a"]);
+        let by_job = Filter {
+            query: "job-b".into(),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&by_job, &e), ["b"]);
+        assert_eq!(ids(&Filter::default(), &e), ["b", "c", "a"]);
+    }
+
+    #[test]
+    fn filters_by_provider_and_status() {
+        let e = all();
+        let f = Filter {
+            provider: Some(Provider::ApiInOne),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&f, &e), ["b", "c"]);
+        let f = Filter {
+            status: Some(StatusFilter::Running),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&f, &e), ["c"]);
+        assert_eq!(StatusFilter::parse("failed"), Some(StatusFilter::Failed));
+        assert_eq!(StatusFilter::parse(""), None);
+    }
+
+    #[test]
+    fn entries_round_trip_as_json_without_any_key() {
+        let e = entry("a", "fox", Provider::Apiframe, Status::Sending, 1.0);
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(!text.contains("apiKey"));
+        assert_eq!(serde_json::from_str::<Entry>(&text).unwrap(), e);
+        assert!(Status::Sending.is_running() && !Status::Stopped.is_running());
+        assert_eq!(image_key("a", 2), "a/2");
+    }
+}

@@ -1,0 +1,287 @@
+//! Running jobs (wasm32 only): send, wait, resume after a reload, stop waiting, retry, and
+//! keep the result bytes.
+//!
+//! The entry is saved before the submit leaves, so nothing is lost if the tab dies: on the
+//! next start every running entry is resumed. An Apiframe submit that was never answered is
+//! resent with its saved idempotency key (the same job, never a second charge); an API in One
+//! submit cannot be made safe, so the studio says so instead of resending on its own.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use gpt_image::{
+    Client, ClientOptions, Error, JobUpdate, Provider, Request, SubmitOptions, WaitOptions,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::browser::{db, files, new_id, now_ms, random_bytes};
+use crate::explain::{Place, explain};
+use crate::history::{Entry, SavedImage, Status, image_key};
+use crate::state::Studio;
+
+thread_local! {
+    /// Abort handles of the waits in progress, by entry id.
+    static WAITING: RefCell<HashMap<String, AbortController>> = RefCell::new(HashMap::new());
+}
+
+/// Sends a new job and follows it.
+pub fn send(studio: Studio, provider: Provider, base_url: String, request: Request) {
+    let idempotency_key = provider
+        .capabilities()
+        .idempotency
+        .then(|| gpt_image::wire::idempotency_key(random_bytes()));
+    let entry = Entry {
+        id: new_id(),
+        provider,
+        base_url,
+        request,
+        job_id: None,
+        idempotency_key,
+        status: Status::Sending,
+        progress: None,
+        progress_at: None,
+        submitted_at: now_ms(),
+        finished_at: None,
+        credit_cost: None,
+        error: None,
+        images: Vec::new(),
+    };
+    spawn_local(async move {
+        let id = entry.id.clone();
+        studio.add(entry).await;
+        run(studio, id, false).await;
+    });
+}
+
+/// Resumes every job that was running when the page last closed.
+pub fn resume_all(studio: Studio) {
+    let running: Vec<String> = studio.entries.with_untracked(|all| {
+        all.iter()
+            .filter(|e| e.status.is_running())
+            .map(|e| e.id.clone())
+            .collect()
+    });
+    for id in running {
+        studio.cards.update(|c| {
+            if !c.contains(&id) {
+                c.push(id.clone());
+            }
+        });
+        spawn_local(run(studio, id, true));
+    }
+}
+
+/// Stops waiting for a job. The job itself goes on at the provider.
+pub fn stop(studio: Studio, id: &str) {
+    if let Some(controller) = WAITING.with(|w| w.borrow_mut().remove(id)) {
+        controller.abort();
+    }
+    studio.update(id, |e| {
+        if e.status.is_running() {
+            e.status = Status::Stopped;
+            e.error = None;
+        }
+    });
+    studio.announce("Stopped waiting. The job may still finish at the provider.");
+}
+
+/// Waits for a stopped job again.
+pub fn resume(studio: Studio, id: &str) {
+    studio.update(id, |e| {
+        e.status = if e.job_id.is_some() {
+            Status::Queued
+        } else {
+            Status::Sending
+        };
+        e.error = None;
+    });
+    spawn_local(run(studio, id.to_owned(), false));
+}
+
+/// Tries again: a submit that never got a job id is resent as the same entry (with the same
+/// idempotency key); otherwise a new job is sent with the same settings.
+pub fn retry(studio: Studio, id: &str) {
+    let Some(entry) = studio.entry(id) else {
+        return;
+    };
+    if entry.job_id.is_none() {
+        resume(studio, id);
+    } else {
+        send(studio, entry.provider, entry.base_url, entry.request);
+    }
+}
+
+async fn run(studio: Studio, id: String, after_reload: bool) {
+    let Some(entry) = studio.entry(&id) else {
+        return;
+    };
+    let provider = entry.provider;
+    let key = studio.key(provider);
+    if key.is_empty() {
+        studio.update(&id, |e| {
+            e.status = Status::Stopped;
+            e.error = Some(format!(
+                "Paste your {} key under Connection, then resume: the job is kept.",
+                provider.name()
+            ));
+        });
+        return;
+    }
+    let client = match Client::new(ClientOptions {
+        base_url: Some(entry.base_url.clone()),
+        ..ClientOptions::new(provider, key)
+    }) {
+        Ok(client) => client,
+        Err(error) => return fail(studio, &id, provider, &error, true),
+    };
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    let signal = controller.signal();
+    WAITING.with(|w| w.borrow_mut().insert(id.clone(), controller));
+
+    let job_id = match entry.job_id.clone() {
+        Some(job_id) => job_id,
+        None if after_reload && entry.idempotency_key.is_none() => {
+            WAITING.with(|w| w.borrow_mut().remove(&id));
+            studio.update(&id, |e| {
+                e.status = Status::Failed;
+                e.error = Some(format!(
+                    "The page closed before {} confirmed this job, and it offers no way to resend safely: the task may exist. Check your dashboard before retrying.",
+                    provider.name()
+                ));
+            });
+            return;
+        }
+        None => {
+            let submitted = client
+                .submit(
+                    &entry.request,
+                    SubmitOptions {
+                        idempotency_key: entry.idempotency_key.clone(),
+                        signal: Some(signal.clone()),
+                    },
+                )
+                .await;
+            match submitted {
+                Ok(job) => {
+                    studio.update(&id, |e| {
+                        e.job_id = Some(job.id.clone());
+                        e.status = Status::from_job(job.status);
+                    });
+                    job.id
+                }
+                Err(error) => return fail(studio, &id, provider, &error, false),
+            }
+        }
+    };
+
+    let mut on_update = |update: &JobUpdate| {
+        let at = now_ms();
+        studio.update(&id, |e| {
+            if e.status.is_running() {
+                e.status = Status::from_job(update.status);
+            }
+            if update.progress.is_some() && update.progress != e.progress {
+                e.progress = update.progress;
+                e.progress_at = Some(at);
+            }
+        });
+    };
+    let waited = client
+        .wait(
+            &job_id,
+            WaitOptions {
+                signal: Some(signal),
+                timeout_ms: None,
+                on_update: Some(&mut on_update),
+            },
+        )
+        .await;
+    WAITING.with(|w| w.borrow_mut().remove(&id));
+    match waited {
+        Ok(generation) => {
+            let count = generation.images.len();
+            studio.update(&id, |e| {
+                e.status = Status::Completed;
+                e.progress = Some(100);
+                e.finished_at = Some(now_ms());
+                e.credit_cost = generation.credit_cost;
+                e.error = None;
+                e.images = generation
+                    .images
+                    .iter()
+                    .map(|i| SavedImage {
+                        url: i.url.clone(),
+                        stored: false,
+                        mime: None,
+                    })
+                    .collect();
+            });
+            let plural = if count == 1 { "image" } else { "images" };
+            studio.announce(format!("Job finished: {count} {plural}."));
+            keep_images(studio, &id).await;
+        }
+        Err(error) => fail(studio, &id, provider, &error, false),
+    }
+}
+
+/// Records an error on the entry (and on the key field when the key is the cause).
+fn fail(studio: Studio, id: &str, provider: Provider, error: &Error, before_sending: bool) {
+    WAITING.with(|w| w.borrow_mut().remove(id));
+    if matches!(error, Error::Aborted) {
+        return; // `stop` already recorded it.
+    }
+    let explanation = explain(error, provider);
+    if explanation.place == Place::Key {
+        studio.key_error.set(Some(explanation.clone()));
+    }
+    // A job that exists and may still finish is "stopped", so it can be resumed.
+    let may_finish = !before_sending
+        && !matches!(error, Error::JobFailed { .. } | Error::Auth { .. })
+        && studio.entry(id).is_some_and(|e| e.job_id.is_some());
+    let text = explanation.text();
+    studio.update(id, |e| {
+        e.status = if may_finish {
+            Status::Stopped
+        } else {
+            Status::Failed
+        };
+        e.finished_at = Some(now_ms());
+        e.error = Some(text.clone());
+    });
+    studio.announce(format!("Job problem: {}", explanation.headline));
+}
+
+/// Downloads and stores the result bytes, so history outlives expiring provider URLs.
+async fn keep_images(studio: Studio, id: &str) {
+    let Some(entry) = studio.entry(id) else {
+        return;
+    };
+    for (i, image) in entry.images.iter().enumerate() {
+        if crate::image_src::safe_image_src(&image.url).is_none() {
+            continue;
+        }
+        let Ok(blob) = files::image_bytes(&image.url).await else {
+            continue; // The provider URL still shows it; it just will not outlive the URL.
+        };
+        let key = image_key(id, i);
+        if db::put_image(&key, &blob).await.is_err() {
+            continue;
+        }
+        let mime = blob.type_();
+        if let Some(url) = files::object_url(&blob) {
+            studio.object_urls.update(|u| {
+                u.insert(key, url);
+            });
+        }
+        studio.update(id, |e| {
+            if let Some(saved) = e.images.get_mut(i) {
+                saved.stored = true;
+                saved.mime = (!mime.is_empty()).then_some(mime);
+            }
+        });
+    }
+}

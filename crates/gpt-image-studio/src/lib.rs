@@ -1,0 +1,40 @@
+//! The studio: a browser app for making images with GPT Image 1.5 through Apiframe and
+//! API in One, built on the `gpt-image` client core.
+//!
+//! The tree is the architecture:
+//!
+//! - pure logic, no I/O, tested natively: [`settings`] (connection and start-up), [`form`]
+//!   (the describe form and its validation), [`cost`] (credit estimates), [`snippet`] (copy
+//!   the code), [`download`] (file names), [`image_src`] (which image URLs may be shown),
+//!   [`history`] (entries, search, filters), [`explain`] (errors in plain words), [`clock`];
+//! - `browser/` (wasm32 only): Web Storage for keys and settings, IndexedDB for history and
+//!   image bytes, fetching the studio config, files and downloads;
+//! - `state.rs` and `jobs.rs` (wasm32 only): the shared signals, and sending, following,
+//!   resuming and stopping jobs;
+//! - `ui/` (wasm32 only): the Leptos components, one per panel.
+
+pub mod clock;
+pub mod cost;
+pub mod download;
+pub mod explain;
+pub mod form;
+pub mod history;
+pub mod image_src;
+pub mod settings;
+pub mod snippet;
+
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod jobs;
+#[cfg(target_arch = "wasm32")]
+mod state;
+#[cfg(target_arch = "wasm32")]
+mod ui;
+
+/// Starts the studio in the page: panic hook, then the app mounted on `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    ui::mount();
+}

@@ -1,0 +1,258 @@
+//! "Copy the code": the exact submit request for the current form as cURL, JavaScript `fetch`
+//! and Python `requests`.
+//!
+//! The request is built by the core's [`gpt_image::wire::submit_request`], the same function
+//! the client sends with, so the snippet cannot drift from what the studio does. The key is
+//! replaced by [`REDACTED`] unless the user chose to reveal it.
+
+use gpt_image::wire::{self, HttpRequest, Method};
+use gpt_image::{Provider, Request};
+use serde_json::Value;
+
+/// What stands in for the key while it is hidden.
+pub const REDACTED: &str = "YOUR_API_KEY";
+
+/// A language the code panel offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Curl,
+    JavaScript,
+    Python,
+}
+
+impl Language {
+    /// Every language, in tab order.
+    pub const ALL: [Language; 3] = [Language::Curl, Language::JavaScript, Language::Python];
+
+    /// The tab label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::Curl => "cURL",
+            Language::JavaScript => "JavaScript",
+            Language::Python => "Python",
+        }
+    }
+}
+
+/// The submit request the studio would send, with the key shown only when `reveal` is set
+/// (and a placeholder when there is no key yet).
+pub fn submit_request(
+    provider: Provider,
+    base_url: &str,
+    api_key: &str,
+    reveal: bool,
+    request: &Request,
+    idempotency_key: Option<&str>,
+) -> HttpRequest {
+    let key = if reveal && !api_key.trim().is_empty() {
+        api_key.trim()
+    } else {
+        REDACTED
+    };
+    wire::submit_request(provider, base_url, key, request, idempotency_key)
+}
+
+/// The request as code in `language`.
+pub fn render(language: Language, http: &HttpRequest) -> String {
+    match language {
+        Language::Curl => curl(http),
+        Language::JavaScript => javascript(http),
+        Language::Python => python(http),
+    }
+}
+
+fn pretty_body(http: &HttpRequest) -> Option<Value> {
+    http.body
+        .as_deref()
+        .map(|b| serde_json::from_str(b).unwrap_or_else(|_| Value::String(b.to_owned())))
+}
+
+fn method(http: &HttpRequest) -> &'static str {
+    match http.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    }
+}
+
+/// Single-quotes for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn curl(http: &HttpRequest) -> String {
+    let mut out = format!("curl -X {} {}", method(http), shell_quote(&http.url));
+    for (name, value) in &http.headers {
+        out.push_str(&format!(
+            " \\\n  -H {}",
+            shell_quote(&format!("{name}: {value}"))
+        ));
+    }
+    if let Some(body) = pretty_body(http) {
+        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        out.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&text)));
+    }
+    out.push('\n');
+    out
+}
+
+fn javascript(http: &HttpRequest) -> String {
+    let js = |s: &str| Value::String(s.to_owned()).to_string();
+    let mut out = format!(
+        "const response = await fetch({}, {{\n  method: {},\n  headers: {{\n",
+        js(&http.url),
+        js(method(http))
+    );
+    for (name, value) in &http.headers {
+        out.push_str(&format!("    {}: {},\n", js(name), js(value)));
+    }
+    out.push_str("  },\n");
+    if let Some(body) = pretty_body(http) {
+        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        let indented = text.replace('\n', "\n  ");
+        out.push_str(&format!("  body: JSON.stringify({indented}),\n"));
+    }
+    out.push_str("});\nconst job = await response.json();\nconsole.log(response.status, job);\n");
+    out
+}
+
+fn python(http: &HttpRequest) -> String {
+    let mut out = String::from("import requests\n\nresponse = requests.");
+    out.push_str(&method(http).to_ascii_lowercase());
+    out.push_str(&format!(
+        "(\n    {},\n    headers={{\n",
+        py_string(&http.url)
+    ));
+    for (name, value) in &http.headers {
+        if *name == "content-type" {
+            continue; // `json=` sets it.
+        }
+        out.push_str(&format!(
+            "        {}: {},\n",
+            py_string(name),
+            py_string(value)
+        ));
+    }
+    out.push_str("    },\n");
+    if let Some(body) = pretty_body(http) {
+        out.push_str(&format!("    json={},\n", py_value(&body, 1)));
+    }
+    out.push_str("    timeout=30,\n)\nprint(response.status_code, response.json())\n");
+    out
+}
+
+/// A JSON string literal is a valid Python string literal.
+fn py_string(s: &str) -> String {
+    Value::String(s.to_owned()).to_string()
+}
+
+/// A JSON value as a Python literal (True/False/None), indented by `level` steps of 4.
+fn py_value(v: &Value, level: usize) -> String {
+    let pad = "    ".repeat(level + 1);
+    let close = "    ".repeat(level);
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => py_string(s),
+        Value::Array(items) if items.is_empty() => "[]".into(),
+        Value::Array(items) => {
+            let inner: Vec<String> = items
+                .iter()
+                .map(|i| format!("{pad}{},\n", py_value(i, level + 1)))
+                .collect();
+            format!("[\n{}{close}]", inner.concat())
+        }
+        Value::Object(map) if map.is_empty() => "{}".into(),
+        Value::Object(map) => {
+            let inner: Vec<String> = map
+                .iter()
+                .map(|(k, i)| format!("{pad}{}: {},\n", py_string(k), py_value(i, level + 1)))
+                .collect();
+            format!("{{\n{}{close}}}", inner.concat())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gpt_image::Quality;
+
+    const KEY: &str = "afk_secret_key_123";
+
+    fn req() -> Request {
+        Request {
+            quality: Some(Quality::High),
+            n: Some(2),
+            ..Request::new("it's a fox")
+        }
+    }
+
+    #[test]
+    fn hidden_keys_never_appear() {
+        let http = submit_request(
+            Provider::Apiframe,
+            "http://127.0.0.1:8787",
+            KEY,
+            false,
+            &req(),
+            Some("k-1"),
+        );
+        for lang in Language::ALL {
+            let code = render(lang, &http);
+            assert!(!code.contains(KEY), "{code}");
+            assert!(code.contains(REDACTED), "{code}");
+        }
+    }
+
+    #[test]
+    fn revealed_curl_is_the_wire_request() {
+        let http = submit_request(
+            Provider::Apiframe,
+            "http://127.0.0.1:8787/",
+            KEY,
+            true,
+            &req(),
+            Some("k-1"),
+        );
+        let code = render(Language::Curl, &http);
+        assert!(code.starts_with("curl -X POST 'http://127.0.0.1:8787/v2/images/generate'"));
+        assert!(code.contains(&format!("-H 'x-api-key: {KEY}'")), "{code}");
+        assert!(code.contains("-H 'idempotency-key: k-1'"));
+        // The apostrophe in the prompt survives shell quoting.
+        assert!(code.contains(r#""prompt": "it'\''s a fox""#), "{code}");
+        assert!(code.contains("\"number_of_images\": 2"), "{code}");
+    }
+
+    #[test]
+    fn javascript_and_python_carry_the_same_body() {
+        let http = submit_request(
+            Provider::ApiInOne,
+            "https://apiin.one",
+            KEY,
+            true,
+            &req(),
+            None,
+        );
+        let js = render(Language::JavaScript, &http);
+        assert!(js.contains("fetch(\"https://apiin.one/api/v1/images/generations\""));
+        assert!(
+            js.contains(&format!("\"authorization\": \"Bearer {KEY}\"")),
+            "{js}"
+        );
+        assert!(js.contains("\"model\": \"gpt-image-1-5\""), "{js}");
+        let py = render(Language::Python, &http);
+        assert!(py.contains("requests.post("));
+        assert!(py.contains("json={"), "{py}");
+        assert!(py.contains("\"quality\": \"high\""), "{py}");
+        assert!(!py.contains("content-type"));
+    }
+
+    #[test]
+    fn python_literals_are_python() {
+        let v: Value = serde_json::from_str(r#"{"a":[true,false,null,1.5],"b":{}}"#).unwrap();
+        let text = py_value(&v, 0);
+        assert!(text.contains("True,") && text.contains("None,") && text.contains("\"b\": {}"));
+    }
+}

@@ -1,0 +1,147 @@
+//! The studio's tier: build the release `dist/` with Trunk, test it end to end in headless
+//! Chromium (served under a deep sub-path by a second emulator, talking to the API emulator on
+//! another origin), and report its gzipped size against the first-load budget.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::ctx::{Ctx, Tally};
+
+/// Where the second emulator serves `dist/`: deep, so relative asset URLs are proven.
+const PREFIX: &str = "/some/deep/path/studio/";
+
+/// First load budget: wasm + JS + CSS + HTML, gzipped.
+const BUDGET_BYTES: usize = 250 * 1024;
+
+/// `trunk build --release` at the root: a self-contained `dist/`.
+pub fn build(ctx: &Ctx) -> Result<(), String> {
+    ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
+    let index = ctx.root.join("dist/index.html");
+    if !index.exists() {
+        return Err("trunk build produced no dist/index.html".into());
+    }
+    Ok(())
+}
+
+/// The e2e suite (`web/studio-e2e/*.test.js`) against the release build.
+pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
+    let dist = ctx.root.join("dist");
+    if !dist.join("index.html").exists() {
+        return Err("dist/ is missing: run the build first".into());
+    }
+    // The studio config points at the API emulator with demo keys, as `cargo xtask dev` does,
+    // so the newcomer path (first click makes an image) is tested too.
+    let config = format!(
+        r#"{{"provider":"apiframe","baseUrl":"{emulator_url}","apiKeys":{{"apiframe":"afk_demo_e2e","apiinone":"aio_demo_e2e"}}}}"#
+    );
+    let dist_arg = dist.to_string_lossy().into_owned();
+    let host = ctx.emulator(&[
+        "--static",
+        &dist_arg,
+        "--static-prefix",
+        PREFIX,
+        "--studio-config",
+        &config,
+    ])?;
+    let studio_url = format!("{}{PREFIX}", host.url);
+    let artifacts = ctx.target_dir().join("e2e-artifacts");
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
+    let dir = ctx.root.join("web/studio-e2e");
+    let files = test_files(&dir)?;
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let artifacts = artifacts.to_string_lossy().into_owned();
+    ctx.node_test(
+        &dir,
+        &files,
+        &[
+            ("STUDIO_URL", studio_url.as_str()),
+            ("EMULATOR_URL", emulator_url),
+            ("ARTIFACTS", artifacts.as_str()),
+        ],
+    )
+}
+
+/// `*.test.js` in `dir`, sorted.
+fn test_files(dir: &Path) -> Result<Vec<String>, String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".test.js"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no *.test.js in {}", dir.display()));
+    }
+    Ok(files)
+}
+
+/// Prints the gzipped size of every file in `dist/` and the first-load total against the budget.
+pub fn bench(ctx: &Ctx) -> Result<(), String> {
+    let dist = ctx.root.join("dist");
+    let mut rows = vec![];
+    for entry in
+        std::fs::read_dir(&dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+    {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        rows.push((name, bytes.len(), gzipped_len(&bytes)?));
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.2));
+    let kind = |name: &str| match name.rsplit('.').next().unwrap_or("") {
+        "wasm" => "wasm",
+        "js" => "JS",
+        "css" => "CSS",
+        "html" => "HTML",
+        _ => "other",
+    };
+    println!("\n=== studio: dist/ sizes (gzip -9)");
+    println!(
+        "{:<52} {:>5} {:>10} {:>10}",
+        "file", "kind", "raw", "gzipped"
+    );
+    for (name, raw, gz) in &rows {
+        println!(
+            "{name:<52} {:>5} {:>10} {:>10}",
+            kind(name),
+            kb(*raw),
+            kb(*gz)
+        );
+    }
+    let first_load: usize = rows
+        .iter()
+        .filter(|(n, ..)| kind(n) != "other")
+        .map(|r| r.2)
+        .sum();
+    let verdict = if first_load <= BUDGET_BYTES {
+        "within"
+    } else {
+        "OVER"
+    };
+    println!(
+        "first load (wasm + JS + CSS + HTML): {} gzipped, {verdict} the {} budget",
+        kb(first_load),
+        kb(BUDGET_BYTES)
+    );
+    Ok(())
+}
+
+fn gzipped_len(bytes: &[u8]) -> Result<usize, String> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).map_err(|e| e.to_string())?;
+    Ok(encoder.finish().map_err(|e| e.to_string())?.len())
+}
+
+fn kb(bytes: usize) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}

@@ -1,0 +1,109 @@
+// Shared set-up for the studio's end-to-end tests: the system Chromium driven by
+// playwright-core as a library, a fresh profile per test, and small helpers that use the
+// studio the way a person does (labels, buttons), plus the emulator's request counters.
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const STUDIO_URL = required('STUDIO_URL');
+export const EMULATOR_URL = required('EMULATOR_URL');
+export const ARTIFACTS = process.env.ARTIFACTS || join(process.cwd(), '../../target/e2e-artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through \`cargo xtask test\``);
+  return value;
+}
+
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** A unique key for one test, so emulator state never collides: `afk_e2e_<name>_<random>`. */
+export function keyFor(provider, name) {
+  const prefix = provider === 'apiinone' ? 'aio' : 'afk';
+  return `${prefix}_e2e_${name}_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * A browser with a fresh profile, and one page on the studio. Console errors, page errors and
+ * Content-Security-Policy violations are collected in `problems`.
+ */
+export async function open(t, { viewport = { width: 1280, height: 800 } } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    viewport,
+  });
+  const problems = [];
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const watch = (p) => {
+    p.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  };
+  watch(page);
+  t.after(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  await page.goto(STUDIO_URL);
+  await page.locator('#generate').waitFor();
+  return { context, page, problems };
+}
+
+/** Points the studio at `baseUrl` for `provider` with `key`, through the Connection panel. */
+export async function connect(page, { provider = 'apiframe', key, baseUrl = EMULATOR_URL }) {
+  await page.getByRole('radio', { name: provider === 'apiinone' ? 'API in One' : 'Apiframe' }).check();
+  await page.locator('#api-key').fill(key);
+  await page.locator('#base-url').fill(baseUrl);
+}
+
+/** Types a prompt and presses Generate. */
+export async function generate(page, prompt) {
+  await page.locator('#prompt').fill(prompt);
+  await page.locator('#generate').click();
+}
+
+/** The emulator's counters for one key. */
+export async function stats(key) {
+  const r = await fetch(`${EMULATOR_URL}/_emulator/stats?key=${encodeURIComponent(key)}`);
+  return r.json();
+}
+
+/** Waits until `count` cards are completed and every image in them has loaded. */
+export async function completedCards(page, count, timeout = 30_000) {
+  const done = page.locator('.cards article[data-status="Completed"]');
+  await page.waitForFunction(
+    (n) => {
+      const cards = document.querySelectorAll('.cards article[data-status="Completed"]');
+      if (cards.length < n) return false;
+      const imgs = [...cards].flatMap((c) => [...c.querySelectorAll('img')]);
+      return imgs.length >= n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    },
+    count,
+    { timeout },
+  );
+  return done;
+}
+
+/** Natural sizes of the images in a locator. */
+export async function naturalSizes(locator) {
+  return locator.locator('img').evaluateAll((imgs) => imgs.map((i) => [i.naturalWidth, i.naturalHeight]));
+}
+
+/** Saves a screenshot under ARTIFACTS. */
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
