@@ -8,16 +8,18 @@
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`.
 
 mod ctx;
+mod npm;
 mod setup;
+mod studio;
 mod tiers;
-// Tier modules owned by their parts of the tree:
-// (studio) mod studio;
-// (npm) mod npm;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ctx::{Ctx, Tally};
+
+/// A named test tier, run in order by `test`.
+type Tier<'a> = (&'a str, Box<dyn Fn() -> Result<Tally, String> + 'a>);
 
 fn main() -> ExitCode {
     let ctx = Ctx::new();
@@ -27,9 +29,9 @@ fn main() -> ExitCode {
         "dev" => dev(&ctx),
         "test" => test(&ctx),
         "bench" => bench(&ctx),
-        // (npm) "npm" => setup::setup(&ctx).and_then(|()| npm::build(&ctx)),
+        "npm" => setup::setup(&ctx).and_then(|()| npm::build(&ctx)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|dev|test|bench>");
+            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm>");
             return ExitCode::from(2);
         }
     };
@@ -58,8 +60,8 @@ pub fn npm_dirs(ctx: &Ctx) -> Vec<PathBuf> {
 
 fn build_all(ctx: &Ctx) -> Result<(), String> {
     tiers::build_native(ctx)?;
-    // (studio) studio::build(ctx)?;
-    // (npm) npm::build(ctx)?;
+    studio::build(ctx)?;
+    npm::build(ctx)?;
     Ok(())
 }
 
@@ -73,12 +75,21 @@ fn test(ctx: &Ctx) -> Result<(), String> {
     setup::setup(ctx)?;
     build_all(ctx)?;
     let emulator = ctx.emulator(&["--time-scale", "0.05"])?;
-    let tiers: Vec<(&str, Box<dyn Fn() -> Result<Tally, String>>)> = vec![
+    let tiers: Vec<Tier> = vec![
         ("lint (fmt, clippy)", Box::new(|| tiers::lint(ctx))),
         ("native (cargo test)", Box::new(|| tiers::native(ctx))),
-        ("browser (wasm-bindgen-test in headless Chromium)", Box::new(|| tiers::browser(ctx, &emulator.url))),
-        // (studio) ("studio (Playwright, release dist/)", Box::new(|| studio::test(ctx, &emulator.url))),
-        // (npm) ("npm module (node --test, Vite, tsc, publint, attw)", Box::new(|| npm::test(ctx, &emulator.url))),
+        (
+            "browser (wasm-bindgen-test in headless Chromium)",
+            Box::new(|| tiers::browser(ctx, &emulator.url)),
+        ),
+        (
+            "studio (Playwright, release dist/)",
+            Box::new(|| studio::test(ctx, &emulator.url)),
+        ),
+        (
+            "npm module (node --test, Vite, tsc, publint, attw)",
+            Box::new(|| npm::test(ctx, &emulator.url)),
+        ),
     ];
     let mut failures = vec![];
     let mut lines = vec![];
@@ -90,7 +101,9 @@ fn test(ctx: &Ctx) -> Result<(), String> {
             total.add(*t);
         }
         match outcome {
-            Ok(t) if t.failed == 0 && t.passed > 0 => lines.push(format!("{name}: {} passed", t.passed)),
+            Ok(t) if t.failed == 0 && t.passed > 0 => {
+                lines.push(format!("{name}: {} passed", t.passed))
+            }
             Ok(t) if t.passed + t.failed == 0 => {
                 lines.push(format!("{name}: ran no tests"));
                 failures.push(*name);
@@ -114,14 +127,18 @@ fn test(ctx: &Ctx) -> Result<(), String> {
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} tier(s) failed: {}", failures.len(), failures.join("; ")))
+        Err(format!(
+            "{} tier(s) failed: {}",
+            failures.len(),
+            failures.join("; ")
+        ))
     }
 }
 
 fn bench(ctx: &Ctx) -> Result<(), String> {
     setup::setup(ctx)?;
     build_all(ctx)?;
-    // (studio) studio::bench(ctx)?;
-    // (npm) npm::bench(ctx)?;
+    studio::bench(ctx)?;
+    npm::bench(ctx)?;
     Ok(())
 }
