@@ -98,9 +98,20 @@ export async function completedCards(page, count, timeout = 30_000) {
   return done;
 }
 
-/** Natural sizes of the images in a locator. */
-export async function naturalSizes(locator) {
-  return locator.locator('img').evaluateAll((imgs) => imgs.map((i) => [i.naturalWidth, i.naturalHeight]));
+/**
+ * Natural sizes of the images in a locator, once every one has loaded. A card may swap an image
+ * for its stored blob: copy after completing, so a single read can catch the new element empty.
+ */
+export async function naturalSizes(locator, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const sizes = await locator
+      .locator('img')
+      .evaluateAll((imgs) => imgs.map((i) => (i.complete ? [i.naturalWidth, i.naturalHeight] : [0, 0])));
+    if (sizes.length > 0 && sizes.every(([w]) => w > 0)) return sizes;
+    if (Date.now() > deadline) return sizes;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Saves a screenshot under ARTIFACTS. */
