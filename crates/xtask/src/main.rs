@@ -2,7 +2,8 @@
 //! portable command each:
 //!
 //! - `cargo xtask dev`: set up, build, and serve the studio beside the emulator;
-//! - `cargo xtask test`: set up, build once, run every test tier, fail if any fails or is empty;
+//! - `cargo xtask test [TIER…]`: set up, build once, run every test tier (or those named), fail
+//!   if any fails or is empty;
 //! - `cargo xtask bench`: print sizes and figures (never a pass/fail test);
 //! - `cargo xtask setup`: only install the tools;
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`.
@@ -91,6 +92,12 @@ fn test(ctx: &Ctx) -> Result<(), String> {
             Box::new(|| npm::test(ctx, &emulator.url)),
         ),
     ];
+    // `cargo xtask test studio npm` runs only the tiers whose names start with those words.
+    let only: Vec<String> = std::env::args().skip(2).collect();
+    let tiers: Vec<Tier> = tiers
+        .into_iter()
+        .filter(|(name, _)| only.is_empty() || only.iter().any(|o| name.starts_with(o.as_str())))
+        .collect();
     let mut failures = vec![];
     let mut lines = vec![];
     let mut total = Tally::default();
