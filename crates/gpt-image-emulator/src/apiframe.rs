@@ -5,9 +5,8 @@
 
 use std::time::Instant;
 
-use axum::Extension;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
@@ -15,13 +14,11 @@ use std::collections::HashMap;
 
 use crate::errors::ApiError;
 use crate::faults::RequestKind;
-use crate::files::{file_url, read_inputs};
+use crate::files::file_url;
 use crate::images::{Aspect, Format};
-use crate::injection::{Call, guarded};
-use crate::jobs::{
-    Artwork, Background, INJECTED_FAILURE, Job, Phase, Provider, Webhook, ends_after, rfc3339,
-};
-use crate::{PathFault, RequestId, Shared, auth, lock, request_host, webhooks};
+use crate::jobs::{Artwork, Background, Job, Phase, Provider, Webhook, ends_after, rfc3339};
+use crate::requests::{Arrival, check_model, is_image_url, json_body, prompt};
+use crate::{Shared, lock, request_host, webhooks};
 
 /// The only model this emulator serves on Apiframe.
 pub const MODEL: &str = "gpt-image-1.5";
@@ -91,10 +88,6 @@ fn one_of<'a>(
     }
 }
 
-fn is_image_url(url: &str) -> bool {
-    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("data:image/")
-}
-
 /// Validates a submit body.
 pub fn parse_submit(body: &Value) -> Result<Submit, ApiError> {
     let Some(body) = body.as_object() else {
@@ -103,18 +96,7 @@ pub fn parse_submit(body: &Value) -> Result<Submit, ApiError> {
             "request body must be a JSON object",
         ));
     };
-    let prompt = match body.get("prompt") {
-        Some(Value::String(p)) => p.clone(),
-        None | Some(Value::Null) => {
-            return Err(ApiError::invalid("invalid_parameter", "prompt is required"));
-        }
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "invalid_parameter",
-                "prompt must be a string",
-            ));
-        }
-    };
+    let prompt = prompt(body)?;
     let length = prompt.chars().count();
     if prompt.trim().is_empty() || length > 2000 {
         return Err(ApiError::invalid(
@@ -122,21 +104,7 @@ pub fn parse_submit(body: &Value) -> Result<Submit, ApiError> {
             format!("prompt must be 1 to 2000 characters, got {length}"),
         ));
     }
-    match body.get("model") {
-        Some(Value::String(m)) if m == MODEL => {}
-        None | Some(Value::Null) => {
-            return Err(ApiError::invalid(
-                "invalid_parameter",
-                format!("model is required and must be \"{MODEL}\""),
-            ));
-        }
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "invalid_parameter",
-                format!("model must be \"{MODEL}\", got {other}"),
-            ));
-        }
-    }
+    check_model(body, MODEL)?;
     let empty = Map::new();
     let params = match body.get("gptImageParams") {
         None | Some(Value::Null) => &empty,
@@ -355,147 +323,83 @@ fn accepted(job: &Job) -> Response {
 }
 
 /// `POST /v2/images/generate`.
-pub async fn submit(
-    State(state): State<Shared>,
-    Extension(request_id): Extension<RequestId>,
-    path_fault: Option<Extension<PathFault>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (state, headers, body) = (&state, &headers, &body);
-    let key = auth::presented_key(Provider::Apiframe, headers);
-    lock(&state.stats).submit_received(&key);
-    let call = Call {
-        provider: Provider::Apiframe,
-        kind: RequestKind::Submit,
-        headers,
-        path_fault: path_fault.as_ref().map(|e| &e.0),
-        api_key: &key,
-        request_id: &request_id.0,
-    };
-    let rid = request_id.0.as_str();
-    guarded(state, call, |plan| async move {
-        let key = match auth::check(Provider::Apiframe, headers) {
-            Ok(key) => key,
-            Err(error) => return error.reply(Provider::Apiframe, rid),
-        };
-        let parsed = serde_json::from_slice::<Value>(body)
-            .map_err(|e| {
-                ApiError::invalid(
-                    "invalid_json",
-                    format!("request body is not valid JSON: {e}"),
-                )
-            })
-            .and_then(|value| parse_submit(&value));
-        let request = match parsed {
-            Ok(request) => request,
-            Err(error) => return error.reply(Provider::Apiframe, rid),
-        };
-        let idempotency_key = headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(str::to_string);
-        if let Some(idem) = &idempotency_key {
-            let existing = lock(&state.jobs).by_idempotency_key(&key, idem).cloned();
-            if let Some(job) = existing {
-                lock(&state.stats).duplicate_prevented(&key);
-                return accepted(&job);
-            }
-        }
-        let (inputs, input_failure) = match read_inputs(state, &request.input_images).await {
-            Ok(inputs) => (inputs, None),
-            Err(reason) => (Vec::new(), Some(reason)),
-        };
-        let (duration, random_failure) = state.draw_fate(SECONDS);
-        let failure = input_failure
-            .or_else(|| plan.fail.then(|| INJECTED_FAILURE.to_string()))
-            .or(random_failure);
-        let job = {
-            let mut jobs = lock(&state.jobs);
-            if let Some(existing) = idempotency_key
-                .as_deref()
-                .and_then(|k| jobs.by_idempotency_key(&key, k))
-            {
-                let existing = existing.clone();
-                drop(jobs);
-                lock(&state.stats).duplicate_prevented(&key);
-                return accepted(&existing);
-            }
-            let job = Job {
-                id: uuid_v4(),
-                seq: jobs.next_seq(),
-                provider: Provider::Apiframe,
-                api_key: key.clone(),
-                model: MODEL,
-                credits: credits_per_image(&request.quality) * request.count,
-                artwork: Artwork {
-                    prompt: request.prompt,
-                    aspect: request.aspect,
-                    background: request.background,
-                    count: request.count,
-                    format: request.format,
-                    high_fidelity: request.high_fidelity,
-                    inputs,
-                },
-                created: Instant::now(),
-                created_at: std::time::SystemTime::now(),
-                duration,
-                failure,
-                webhook: request.webhook,
-                webhook_sent: false,
-                submit_host: request_host(headers),
+pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
+    let request = &arrival.to(Provider::Apiframe);
+    let (state, headers, body) = (&request.state, &request.headers, &body);
+    lock(&state.stats).submit_received(&request.presented_key);
+    request
+        .answer(RequestKind::Submit, |plan, key| async move {
+            let submit = match json_body(body).and_then(|value| parse_submit(&value)) {
+                Ok(submit) => submit,
+                Err(error) => return request.reply(error),
             };
-            jobs.insert(job.clone(), idempotency_key.as_deref());
-            job
-        };
-        lock(&state.stats).job_created(&key);
-        if job.webhook.is_some() {
-            tokio::spawn(send_webhooks(state.clone(), job.id.clone()));
-        }
-        accepted(&job)
-    })
-    .await
+            let idempotency_key = headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string);
+            if let Some(idem) = &idempotency_key {
+                let existing = lock(&state.jobs).by_idempotency_key(&key, idem).cloned();
+                if let Some(job) = existing {
+                    lock(&state.stats).duplicate_prevented(&key);
+                    return accepted(&job);
+                }
+            }
+            let fate = request.fate(&plan, &submit.input_images, SECONDS).await;
+            let job = {
+                let mut jobs = lock(&state.jobs);
+                if let Some(existing) = idempotency_key
+                    .as_deref()
+                    .and_then(|k| jobs.by_idempotency_key(&key, k))
+                {
+                    let existing = existing.clone();
+                    drop(jobs);
+                    lock(&state.stats).duplicate_prevented(&key);
+                    return accepted(&existing);
+                }
+                let job = Job {
+                    id: uuid_v4(),
+                    seq: jobs.next_seq(),
+                    provider: Provider::Apiframe,
+                    api_key: key.clone(),
+                    model: MODEL,
+                    credits: credits_per_image(&submit.quality) * submit.count,
+                    artwork: Artwork {
+                        prompt: submit.prompt,
+                        aspect: submit.aspect,
+                        background: submit.background,
+                        count: submit.count,
+                        format: submit.format,
+                        high_fidelity: submit.high_fidelity,
+                        inputs: fate.inputs,
+                    },
+                    created: Instant::now(),
+                    created_at: std::time::SystemTime::now(),
+                    duration: fate.duration,
+                    failure: fate.failure,
+                    webhook: submit.webhook,
+                    webhook_sent: false,
+                    submit_host: request_host(headers),
+                };
+                jobs.insert(job.clone(), idempotency_key.as_deref());
+                job
+            };
+            lock(&state.stats).job_created(&key);
+            if job.webhook.is_some() {
+                tokio::spawn(send_webhooks(state.clone(), job.id.clone()));
+            }
+            accepted(&job)
+        })
+        .await
 }
 
 /// `GET /v2/jobs/{id}`.
-pub async fn status(
-    State(state): State<Shared>,
-    Extension(request_id): Extension<RequestId>,
-    path_fault: Option<Extension<PathFault>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let (state, headers, id) = (&state, &headers, &id);
-    let key = auth::presented_key(Provider::Apiframe, headers);
-    lock(&state.stats).polled(&key, id);
-    let call = Call {
-        provider: Provider::Apiframe,
-        kind: RequestKind::Poll,
-        headers,
-        path_fault: path_fault.as_ref().map(|e| &e.0),
-        api_key: &key,
-        request_id: &request_id.0,
-    };
-    let rid = request_id.0.as_str();
-    guarded(state, call, |plan| async move {
-        let key = match auth::check(Provider::Apiframe, headers) {
-            Ok(key) => key,
-            Err(error) => return error.reply(Provider::Apiframe, rid),
-        };
-        let body = lock(&state.jobs)
-            .owned(id, &key)
-            .filter(|job| job.provider == Provider::Apiframe)
-            .map(|job| job_body(job, Instant::now(), &request_host(headers), plan.alt_shape));
-        match body {
-            Some(body) => Json(body).into_response(),
-            None => {
-                ApiError::not_found(format!("job {id} not found")).reply(Provider::Apiframe, rid)
-            }
-        }
-    })
-    .await
+pub async fn status(arrival: Arrival, Path(id): Path<String>) -> Response {
+    arrival
+        .to(Provider::Apiframe)
+        .status(&id, "job", job_body)
+        .await
 }
 
 /// Parsed `GET /v2/jobs` query.
@@ -551,60 +455,42 @@ pub fn parse_list_query(query: &HashMap<String, String>) -> Result<ListQuery, Ap
 }
 
 /// `GET /v2/jobs?status=&model=&limit=&cursor=`: newest first, the caller's jobs only.
-pub async fn list(
-    State(state): State<Shared>,
-    Extension(request_id): Extension<RequestId>,
-    path_fault: Option<Extension<PathFault>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let (state, headers, query) = (&state, &headers, &query);
-    let key = auth::presented_key(Provider::Apiframe, headers);
-    let call = Call {
-        provider: Provider::Apiframe,
-        kind: RequestKind::Poll,
-        headers,
-        path_fault: path_fault.as_ref().map(|e| &e.0),
-        api_key: &key,
-        request_id: &request_id.0,
-    };
-    let rid = request_id.0.as_str();
-    guarded(state, call, |plan| async move {
-        let key = match auth::check(Provider::Apiframe, headers) {
-            Ok(key) => key,
-            Err(error) => return error.reply(Provider::Apiframe, rid),
-        };
-        let query = match parse_list_query(query) {
-            Ok(query) => query,
-            Err(error) => return error.reply(Provider::Apiframe, rid),
-        };
-        let now = Instant::now();
-        let host = request_host(headers);
-        let jobs = lock(&state.jobs);
-        let mut matching = jobs
-            .newest_first(Provider::Apiframe, &key)
-            .filter(|job| query.cursor.is_none_or(|c| job.seq < c))
-            .filter(|job| query.model.as_deref().is_none_or(|m| job.model == m))
-            .filter(|job| {
-                query
-                    .status
-                    .as_deref()
-                    .is_none_or(|s| status_name(job.state_at(now).0) == s)
-            });
-        let page: Vec<&Job> = matching.by_ref().take(query.limit).collect();
-        let has_more = matching.next().is_some();
-        let next_cursor = match (has_more, page.last()) {
-            (true, Some(last)) => json!(last.seq.to_string()),
-            _ => Value::Null,
-        };
-        let bodies: Vec<Value> = page
-            .iter()
-            .map(|job| job_body(job, now, &host, plan.alt_shape))
-            .collect();
-        Json(json!({"jobs": bodies, "nextCursor": next_cursor, "hasMore": has_more}))
-            .into_response()
-    })
-    .await
+pub async fn list(arrival: Arrival, Query(query): Query<HashMap<String, String>>) -> Response {
+    let request = &arrival.to(Provider::Apiframe);
+    let (state, headers, query) = (&request.state, &request.headers, &query);
+    request
+        .answer(RequestKind::Poll, |plan, key| async move {
+            let query = match parse_list_query(query) {
+                Ok(query) => query,
+                Err(error) => return request.reply(error),
+            };
+            let now = Instant::now();
+            let host = request_host(headers);
+            let jobs = lock(&state.jobs);
+            let mut matching = jobs
+                .newest_first(Provider::Apiframe, &key)
+                .filter(|job| query.cursor.is_none_or(|c| job.seq < c))
+                .filter(|job| query.model.as_deref().is_none_or(|m| job.model == m))
+                .filter(|job| {
+                    query
+                        .status
+                        .as_deref()
+                        .is_none_or(|s| status_name(job.state_at(now).0) == s)
+                });
+            let page: Vec<&Job> = matching.by_ref().take(query.limit).collect();
+            let has_more = matching.next().is_some();
+            let next_cursor = match (has_more, page.last()) {
+                (true, Some(last)) => json!(last.seq.to_string()),
+                _ => Value::Null,
+            };
+            let bodies: Vec<Value> = page
+                .iter()
+                .map(|job| job_body(job, now, &host, plan.alt_shape))
+                .collect();
+            Json(json!({"jobs": bodies, "nextCursor": next_cursor, "hasMore": has_more}))
+                .into_response()
+        })
+        .await
 }
 
 /// Sends the subscribed webhook events of one job at the right moments.

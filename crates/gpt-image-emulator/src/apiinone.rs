@@ -6,20 +6,18 @@
 
 use std::time::{Instant, SystemTime};
 
-use axum::Extension;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::Path;
 use axum::response::{IntoResponse, Json, Response};
 use bytes::Bytes;
 use serde_json::{Value, json};
 
 use crate::errors::ApiError;
 use crate::faults::RequestKind;
-use crate::files::{file_url, read_inputs};
+use crate::files::file_url;
 use crate::images::{Aspect, Format};
-use crate::injection::{Call, guarded};
-use crate::jobs::{Artwork, Background, INJECTED_FAILURE, Job, Phase, Provider, unix_secs};
-use crate::{PathFault, RequestId, Shared, auth, lock, random_token, request_host};
+use crate::jobs::{Artwork, Background, Job, Phase, Provider, unix_secs};
+use crate::requests::{Arrival, check_model, is_image_url, json_body, prompt};
+use crate::{lock, random_token, request_host};
 
 /// The only model this emulator serves on API in One.
 pub const MODEL: &str = "gpt-image-1-5";
@@ -75,33 +73,8 @@ pub fn parse_submit(body: &Value) -> Result<Submit, ApiError> {
             ),
         ));
     }
-    match body.get("model") {
-        Some(Value::String(m)) if m == MODEL => {}
-        None | Some(Value::Null) => {
-            return Err(ApiError::invalid(
-                "invalid_parameter",
-                format!("model is required and must be \"{MODEL}\""),
-            ));
-        }
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "invalid_parameter",
-                format!("model must be \"{MODEL}\", got {other}"),
-            ));
-        }
-    }
-    let prompt = match body.get("prompt") {
-        Some(Value::String(p)) => p.clone(),
-        None | Some(Value::Null) => {
-            return Err(ApiError::invalid("invalid_parameter", "prompt is required"));
-        }
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "invalid_parameter",
-                "prompt must be a string",
-            ));
-        }
-    };
+    check_model(body, MODEL)?;
+    let prompt = prompt(body)?;
     let length = prompt.chars().count();
     if !(3..=5000).contains(&length) {
         return Err(ApiError::invalid(
@@ -127,13 +100,7 @@ pub fn parse_submit(body: &Value) -> Result<Submit, ApiError> {
         Some(Value::Array(urls)) => urls
             .iter()
             .map(|u| match u.as_str() {
-                Some(url)
-                    if url.starts_with("http://")
-                        || url.starts_with("https://")
-                        || url.starts_with("data:image/") =>
-                {
-                    Ok(url.to_string())
-                }
+                Some(url) if is_image_url(url) => Ok(url.to_string()),
                 _ => Err(ApiError::invalid(
                     "invalid_parameter",
                     format!("input_urls: {u} is not an http(s) URL"),
@@ -196,45 +163,16 @@ pub fn task_body(job: &Job, now: Instant, host: &str, alt_shape: bool) -> Value 
 }
 
 /// `POST /api/v1/images/generations`.
-pub async fn submit(
-    State(state): State<Shared>,
-    Extension(request_id): Extension<RequestId>,
-    path_fault: Option<Extension<PathFault>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (state, headers, body) = (&state, &headers, &body);
-    let key = auth::presented_key(Provider::ApiInOne, headers);
-    lock(&state.stats).submit_received(&key);
-    let call = Call {
-        provider: Provider::ApiInOne,
-        kind: RequestKind::Submit,
-        headers,
-        path_fault: path_fault.as_ref().map(|e| &e.0),
-        api_key: &key,
-        request_id: &request_id.0,
-    };
-    let rid = request_id.0.as_str();
-    guarded(state, call, |plan| async move {
-        let key = match auth::check(Provider::ApiInOne, headers) {
-            Ok(key) => key,
-            Err(error) => return error.reply(Provider::ApiInOne, rid),
+pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
+    let request = &arrival.to(Provider::ApiInOne);
+    let (state, headers, body) = (&request.state, &request.headers, &body);
+    lock(&state.stats).submit_received(&request.presented_key);
+    request.answer(RequestKind::Submit, |plan, key| async move {
+        let submit = match json_body(body).and_then(|value| parse_submit(&value)) {
+            Ok(submit) => submit,
+            Err(error) => return request.reply(error),
         };
-        let parsed = serde_json::from_slice::<Value>(body)
-            .map_err(|e| ApiError::invalid("invalid_json", format!("request body is not valid JSON: {e}")))
-            .and_then(|value| parse_submit(&value));
-        let request = match parsed {
-            Ok(request) => request,
-            Err(error) => return error.reply(Provider::ApiInOne, rid),
-        };
-        let (inputs, input_failure) = match read_inputs(state, &request.input_urls).await {
-            Ok(inputs) => (inputs, None),
-            Err(reason) => (Vec::new(), Some(reason)),
-        };
-        let (duration, random_failure) = state.draw_fate(SECONDS);
-        let failure = input_failure
-            .or_else(|| plan.fail.then(|| INJECTED_FAILURE.to_string()))
-            .or(random_failure);
+        let fate = request.fate(&plan, &submit.input_urls, SECONDS).await;
         let job = {
             let mut jobs = lock(&state.jobs);
             let job = Job {
@@ -243,20 +181,20 @@ pub async fn submit(
                 provider: Provider::ApiInOne,
                 api_key: key.clone(),
                 model: MODEL,
-                credits: credits(&request.quality),
+                credits: credits(&submit.quality),
                 artwork: Artwork {
-                    prompt: request.prompt,
-                    aspect: request.aspect,
+                    prompt: submit.prompt,
+                    aspect: submit.aspect,
                     background: Background::Auto,
                     count: 1,
                     format: Format::Png,
                     high_fidelity: false,
-                    inputs,
+                    inputs: fate.inputs,
                 },
                 created: Instant::now(),
                 created_at: SystemTime::now(),
-                duration,
-                failure,
+                duration: fate.duration,
+                failure: fate.failure,
                 webhook: None,
                 webhook_sent: false,
                 submit_host: request_host(headers),
@@ -276,41 +214,11 @@ pub async fn submit(
 }
 
 /// `GET /api/v1/tasks/{task_id}`.
-pub async fn status(
-    State(state): State<Shared>,
-    Extension(request_id): Extension<RequestId>,
-    path_fault: Option<Extension<PathFault>>,
-    Path(task_id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let (state, headers, task_id) = (&state, &headers, &task_id);
-    let key = auth::presented_key(Provider::ApiInOne, headers);
-    lock(&state.stats).polled(&key, task_id);
-    let call = Call {
-        provider: Provider::ApiInOne,
-        kind: RequestKind::Poll,
-        headers,
-        path_fault: path_fault.as_ref().map(|e| &e.0),
-        api_key: &key,
-        request_id: &request_id.0,
-    };
-    let rid = request_id.0.as_str();
-    guarded(state, call, |plan| async move {
-        let key = match auth::check(Provider::ApiInOne, headers) {
-            Ok(key) => key,
-            Err(error) => return error.reply(Provider::ApiInOne, rid),
-        };
-        let body = lock(&state.jobs)
-            .owned(task_id, &key)
-            .filter(|job| job.provider == Provider::ApiInOne)
-            .map(|job| task_body(job, Instant::now(), &request_host(headers), plan.alt_shape));
-        match body {
-            Some(body) => Json(body).into_response(),
-            None => ApiError::not_found(format!("task {task_id} not found"))
-                .reply(Provider::ApiInOne, rid),
-        }
-    })
-    .await
+pub async fn status(arrival: Arrival, Path(task_id): Path<String>) -> Response {
+    arrival
+        .to(Provider::ApiInOne)
+        .status(&task_id, "task", task_body)
+        .await
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod files;
 mod images;
 mod injection;
 mod jobs;
+mod requests;
 mod static_files;
 mod stats;
 mod webhooks;

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use gpt_image_emulator::Config;
 use serde_json::Value;
-use support::{apiframe_body, apiinone_body, start, start_with};
+use support::{
+    apiframe_body, apiinone_body, assert_request_id, job_id, start, start_with, task_id,
+};
 
 #[tokio::test]
 async fn counted_503_then_success_with_header() {
@@ -20,12 +22,7 @@ async fn counted_503_then_success_with_header() {
     assert_eq!(first.status(), 503);
     let error: Value = first.json().await.expect("json");
     assert_eq!(error["error"]["code"], "service_unavailable");
-    assert!(
-        error["requestId"]
-            .as_str()
-            .expect("requestId")
-            .starts_with("req_")
-    );
+    assert_request_id(&error);
     let second = emu
         .apiframe_submit(key, &apiframe_body("retry me"), &fault)
         .await;
@@ -144,16 +141,7 @@ async fn drop_after_creates_the_job_and_idempotency_recovers_it() {
         .await;
     assert_eq!(retry.status(), 202);
     let job: Value = retry.json().await.expect("json");
-    let listed: Value = emu
-        .client
-        .get(format!("{}/v2/jobs", emu.base))
-        .header("x-api-key", key)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let listed = emu.apiframe_list(key, "").await;
     assert_eq!(listed["jobs"].as_array().expect("jobs").len(), 1);
     assert_eq!(listed["jobs"][0]["id"], job["jobId"]);
     let stats = emu.stats(key).await;
@@ -212,10 +200,7 @@ async fn fail_fault_fails_the_job() {
         )
         .await;
     assert_eq!(reply.status(), 202);
-    let id = reply.json::<Value>().await.expect("json")["jobId"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = job_id(reply).await;
     let job = emu.apiframe_wait(key, &id).await;
     assert_eq!(job["status"], "FAILED");
     assert_eq!(
@@ -241,10 +226,7 @@ async fn fail_fault_fails_the_job() {
             &[("x-emulator-fault", "fail")],
         )
         .await;
-    let id = reply.json::<Value>().await.expect("json")["data"]["task_id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = task_id(reply).await;
     let task = emu.apiinone_wait("aio_fail", &id, &[]).await;
     assert_eq!(task["data"]["status"], "failed");
     assert_eq!(
@@ -330,10 +312,7 @@ async fn path_prefix_form_injects_faults() {
     );
     let reply = emu.apiframe_submit_at(&base, key, &body, &[]).await;
     assert_eq!(reply.status(), 202);
-    let id = reply.json::<Value>().await.expect("json")["jobId"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = job_id(reply).await;
     // Polls through the same prefix are unaffected by a submit-only rule…
     let poll = emu
         .client

@@ -10,7 +10,9 @@ use gpt_image_emulator::Config;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use support::{apiframe_body, apiinone_body, difference, start, start_with};
+use support::{
+    apiframe_body, apiinone_body, assert_request_id, difference, start, start_with, task_id,
+};
 
 #[tokio::test]
 async fn apiframe_job_completes_with_transparent_images_of_the_right_size() {
@@ -294,23 +296,20 @@ async fn apiinone_validation_errors() {
 #[tokio::test]
 async fn auth_errors_in_each_shape() {
     let emu = start().await;
+    let without_key = |path: &str, body: &Value| {
+        emu.client
+            .post(format!("{}{path}", emu.base))
+            .json(body)
+            .send()
+    };
     let body = apiframe_body("a cat");
-    let no_key = emu
-        .client
-        .post(format!("{}/v2/images/generate", emu.base))
-        .json(&body)
-        .send()
+    let no_key = without_key("/v2/images/generate", &body)
         .await
         .expect("sent");
     assert_eq!(no_key.status(), 401);
     let error: Value = no_key.json().await.expect("json");
     assert_eq!(error["error"]["code"], "missing_api_key");
-    assert!(
-        error["requestId"]
-            .as_str()
-            .expect("requestId")
-            .starts_with("req_")
-    );
+    assert_request_id(&error);
     for (key, status, code) in [
         ("sk-not-apiframe", 401, "invalid_api_key"),
         ("afk_your_api_key_here", 401, "placeholder_api_key"),
@@ -334,11 +333,7 @@ async fn auth_errors_in_each_shape() {
     assert_eq!(poll.status(), 403);
 
     let body = apiinone_body("a cat");
-    let no_key = emu
-        .client
-        .post(format!("{}/api/v1/images/generations", emu.base))
-        .json(&body)
-        .send()
+    let no_key = without_key("/api/v1/images/generations", &body)
         .await
         .expect("sent");
     assert_eq!(no_key.status(), 401);
@@ -388,15 +383,7 @@ async fn idempotency_key_returns_the_same_job() {
     assert_eq!(stats["submits_received"], 2);
     assert_eq!(stats["jobs_created"], 1);
     assert_eq!(stats["duplicates_prevented"], 1);
-    let everyone: Value = emu
-        .client
-        .get(format!("{}/_emulator/stats", emu.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let everyone = emu.get_json("/_emulator/stats").await;
     assert_eq!(everyone["jobs_created"], 2);
     assert_eq!(everyone["submits_received"], 3);
 }
@@ -423,15 +410,7 @@ async fn jobs_belong_to_their_key_and_polls_are_counted() {
     assert_eq!(stats["polls"][&id], 2);
     assert_eq!(stats["polls_total"], 3);
     assert_eq!(emu.stats("afk_stranger").await["polls"][&id], 1);
-    let health: Value = emu
-        .client
-        .get(format!("{}/_emulator/health", emu.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let health = emu.get_json("/_emulator/health").await;
     assert_eq!(health, json!({"ok": true}));
 }
 
@@ -500,19 +479,9 @@ async fn list_jobs_pages_newest_first() {
         .await
         .expect("sent");
     assert_eq!(bad.status(), 400);
-    let queued: Value = emu
-        .client
-        .get(format!(
-            "{}/v2/jobs?status=COMPLETED&model=gpt-image-1.5",
-            emu.base
-        ))
-        .header("x-api-key", key)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let queued = emu
+        .apiframe_list(key, "?status=COMPLETED&model=gpt-image-1.5")
+        .await;
     assert!(
         queued["jobs"]
             .as_array()
@@ -720,10 +689,7 @@ async fn input_images_shape_the_output() {
             &[],
         )
         .await;
-    let id = reply.json::<Value>().await.expect("json")["data"]["task_id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = task_id(reply).await;
     let task = emu.apiinone_wait("aio_edits", &id, &[]).await;
     let image = emu
         .image(
@@ -754,10 +720,7 @@ async fn fail_rate_fails_jobs_with_a_reason_and_refunds() {
     let reply = emu
         .apiinone_submit("aio_unlucky", &apiinone_body("anything"), &[])
         .await;
-    let id = reply.json::<Value>().await.expect("json")["data"]["task_id"]
-        .as_str()
-        .expect("id")
-        .to_string();
+    let id = task_id(reply).await;
     let task = emu.apiinone_wait("aio_unlucky", &id, &[]).await;
     assert_eq!(task["data"]["status"], "failed");
     assert_eq!(task["data"]["credits"], 0);

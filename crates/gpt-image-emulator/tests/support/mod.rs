@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use gpt_image_emulator::{Config, router};
@@ -59,15 +60,12 @@ impl Emulator {
         body: &Value,
         extra: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = self
+        let request = self
             .client
             .post(format!("{base}/v2/images/generate"))
             .header("x-api-key", key)
             .json(body);
-        for (name, value) in extra {
-            request = request.header(*name, *value);
-        }
-        request.send().await.expect("submit sent")
+        send(request, extra, "submit sent").await
     }
 
     /// `GET /v2/jobs/{id}`.
@@ -77,14 +75,11 @@ impl Emulator {
         id: &str,
         extra: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = self
+        let request = self
             .client
             .get(format!("{}/v2/jobs/{id}", self.base))
             .header("x-api-key", key);
-        for (name, value) in extra {
-            request = request.header(*name, *value);
-        }
-        request.send().await.expect("poll sent")
+        send(request, extra, "poll sent").await
     }
 
     /// `POST /api/v1/images/generations`.
@@ -94,15 +89,12 @@ impl Emulator {
         body: &Value,
         extra: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = self
+        let request = self
             .client
             .post(format!("{}/api/v1/images/generations", self.base))
             .bearer_auth(key)
             .json(body);
-        for (name, value) in extra {
-            request = request.header(*name, *value);
-        }
-        request.send().await.expect("submit sent")
+        send(request, extra, "submit sent").await
     }
 
     /// `GET /api/v1/tasks/{id}`.
@@ -112,67 +104,63 @@ impl Emulator {
         id: &str,
         extra: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = self
+        let request = self
             .client
             .get(format!("{}/api/v1/tasks/{id}", self.base))
             .bearer_auth(key);
-        for (name, value) in extra {
-            request = request.header(*name, *value);
-        }
-        request.send().await.expect("poll sent")
+        send(request, extra, "poll sent").await
+    }
+
+    /// `GET /v2/jobs{query}` with `key`, as JSON.
+    pub async fn apiframe_list(&self, key: &str, query: &str) -> Value {
+        let request = self
+            .client
+            .get(format!("{}/v2/jobs{query}", self.base))
+            .header("x-api-key", key);
+        json_of(request).await
+    }
+
+    /// `GET {path}` with no key, as JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        json_of(self.client.get(format!("{}{path}", self.base))).await
     }
 
     /// Submits an Apiframe job and returns its id.
     pub async fn apiframe_job_id(&self, key: &str, body: &Value) -> String {
         let reply = self.apiframe_submit(key, body, &[]).await;
         assert_eq!(reply.status(), 202);
-        let body: Value = reply.json().await.expect("json");
-        body["jobId"].as_str().expect("jobId").to_string()
+        job_id(reply).await
     }
 
     /// Polls an Apiframe job until COMPLETED or FAILED.
     pub async fn apiframe_wait(&self, key: &str, id: &str) -> Value {
-        let started = Instant::now();
-        loop {
-            let job: Value = self
-                .apiframe_job(key, id, &[])
+        let poll = || async {
+            self.apiframe_job(key, id, &[])
                 .await
                 .json()
                 .await
-                .expect("job json");
-            if matches!(job["status"].as_str(), Some("COMPLETED" | "FAILED")) {
-                return job;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "job {id} never finished: {job}"
-            );
-            tokio::time::sleep(Duration::from_millis(40)).await;
-        }
+                .expect("job json")
+        };
+        let finished = |job: &Value| matches!(job["status"].as_str(), Some("COMPLETED" | "FAILED"));
+        wait_for(&format!("job {id}"), poll, finished).await
     }
 
     /// Polls an API in One task until completed or failed.
     pub async fn apiinone_wait(&self, key: &str, id: &str, extra: &[(&str, &str)]) -> Value {
-        let started = Instant::now();
-        loop {
-            let task: Value = self
-                .apiinone_task(key, id, extra)
+        let poll = || async {
+            self.apiinone_task(key, id, extra)
                 .await
                 .json()
                 .await
-                .expect("task json");
-            if matches!(
+                .expect("task json")
+        };
+        let finished = |task: &Value| {
+            matches!(
                 task["data"]["status"].as_str(),
                 Some("completed" | "failed")
-            ) {
-                return task;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "task {id} never finished: {task}"
-            );
-            tokio::time::sleep(Duration::from_millis(40)).await;
-        }
+            )
+        };
+        wait_for(&format!("task {id}"), poll, finished).await
     }
 
     /// `GET /_emulator/stats?key=…`.
@@ -197,6 +185,79 @@ impl Emulator {
             .expect("decodable image")
             .to_rgba8()
     }
+}
+
+/// Sends `request` with the `extra` headers added; `sent` names it if it cannot be sent.
+async fn send(
+    mut request: reqwest::RequestBuilder,
+    extra: &[(&str, &str)],
+    sent: &str,
+) -> reqwest::Response {
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect(sent)
+}
+
+/// Sends `request` and reads its JSON body.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// Asserts that an Apiframe error body carries a `requestId` of the form `req_…`.
+pub fn assert_request_id(error: &Value) {
+    assert!(
+        error["requestId"]
+            .as_str()
+            .expect("requestId")
+            .starts_with("req_")
+    );
+}
+
+/// Polls with `poll` every 40 ms until `finished` holds, for at most 10 s; `what` names the job
+/// or task in the failure message.
+async fn wait_for<Fut>(
+    what: &str,
+    poll: impl Fn() -> Fut,
+    finished: impl Fn(&Value) -> bool,
+) -> Value
+where
+    Fut: Future<Output = Value>,
+{
+    let started = Instant::now();
+    loop {
+        let body = poll().await;
+        if finished(&body) {
+            return body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what} never finished: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+}
+
+/// The `jobId` of an Apiframe submit reply.
+pub async fn job_id(reply: reqwest::Response) -> String {
+    reply.json::<Value>().await.expect("json")["jobId"]
+        .as_str()
+        .expect("jobId")
+        .to_string()
+}
+
+/// The `data.task_id` of an API in One submit reply.
+pub async fn task_id(reply: reqwest::Response) -> String {
+    reply.json::<Value>().await.expect("json")["data"]["task_id"]
+        .as_str()
+        .expect("task_id")
+        .to_string()
 }
 
 /// A minimal valid Apiframe submit body.
