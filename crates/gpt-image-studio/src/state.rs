@@ -103,6 +103,12 @@ impl Studio {
             .with_untracked(|all| all.iter().find(|e| e.id == id).cloned())
     }
 
+    /// One entry, tracked: a view built on it redraws when that entry changes.
+    pub fn watch_entry(&self, id: String) -> Memo<Option<Entry>> {
+        let entries = self.entries;
+        Memo::new(move |_| entries.with(|all| all.iter().find(|e| e.id == id).cloned()))
+    }
+
     /// Saves a new entry to IndexedDB first, then shows it as a card.
     pub async fn add(&self, entry: Entry) {
         if let Err(problem) = db::put_entry(&entry).await {

@@ -95,12 +95,7 @@ pub fn Gallery() -> impl IntoView {
 #[component]
 fn HistoryEntry(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let lookup = id.clone();
-    let entry = Memo::new(move |_| {
-        studio
-            .entries
-            .with(|all| all.iter().find(|e| e.id == lookup).cloned())
-    });
+    let entry = studio.watch_entry(id.clone());
     move || {
         let e = entry.get()?;
         let id = e.id.clone();

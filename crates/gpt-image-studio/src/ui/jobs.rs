@@ -90,12 +90,7 @@ fn timing(entry: &Entry, now: f64) -> (String, Option<String>) {
 #[component]
 fn JobCard(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let lookup = id.clone();
-    let entry = Memo::new(move |_| {
-        studio
-            .entries
-            .with(|all| all.iter().find(|e| e.id == lookup).cloned())
-    });
+    let entry = studio.watch_entry(id.clone());
     let heading_id = format!("job-{id}");
     move || {
         let Some(e) = entry.get() else {
