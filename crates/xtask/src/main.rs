@@ -68,7 +68,9 @@ fn build_all(ctx: &Ctx) -> Result<(), String> {
 
 fn dev(ctx: &Ctx) -> Result<(), String> {
     setup::setup(ctx)?;
-    build_all(ctx)?;
+    // The npm package plays no part in serving the studio.
+    tiers::build_native(ctx)?;
+    studio::build(ctx)?;
     tiers::serve(ctx)
 }
 
