@@ -93,14 +93,9 @@ pub fn serve(ctx: &Ctx) -> Result<(), String> {
     let origin = format!("http://127.0.0.1:{port}");
     let bin = ctx.target_dir().join("debug/gpt-image-emulator");
     let mut cmd = ctx.cmd(&bin.to_string_lossy());
-    cmd.args([
-        "--port",
-        &port,
-        "--time-scale",
-        "0.4",
-        "--fail-rate",
-        "0.05",
-    ]);
+    // No random failures: a newcomer's first click must make an image. Failures are one base-URL
+    // change away (`…/_fault/submit:fail`).
+    cmd.args(["--port", &port, "--time-scale", "0.4"]);
     let dist = ctx.root.join("dist");
     if dist.join("index.html").exists() {
         let config = format!(
