@@ -1,8 +1,10 @@
 // verifyWebhook: Apiframe's HMAC-SHA256 of the raw body keyed with SHA-256 of the API key.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { GptImageError, verifyWebhook } from 'gpt-image-wasm';
+import { client, key, sleep } from './support.js';
 
 const apiKey = 'afk_npm_webhook_0123456789';
 const body = JSON.stringify({ event: 'completed', jobId: 'j1', status: 'COMPLETED', progress: 100 });
@@ -46,5 +48,47 @@ describe('verifyWebhook', () => {
       });
     }
     assert.equal(verifyWebhook({ body, signature, apiKey }), true, 'still works after errors');
+  });
+});
+
+describe('webhooks from a real delivery', () => {
+  it('verifies what the emulator posts for a job submitted with webhookUrl', async () => {
+    const received = [];
+    const server = createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          body: Buffer.concat(chunks),
+          event: req.headers['x-webhook-event'],
+          signature: req.headers['x-webhook-signature'],
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const hookKey = key('apiframe', 'webhook_delivery');
+      const { port } = server.address();
+      const result = await (await client('apiframe', hookKey)).generate({
+        prompt: 'a weather vane on a barn roof',
+        webhookUrl: `http://127.0.0.1:${port}/hooks/gpt-image`,
+        webhookEvents: ['progress', 'completed'],
+      });
+      // Delivery is asynchronous: give the completed event a moment to arrive.
+      for (let i = 0; i < 50 && !received.some((r) => r.event === 'completed'); i++) await sleep(100);
+      const completed = received.find((r) => r.event === 'completed');
+      assert.ok(completed, `no completed webhook among ${received.map((r) => r.event)}`);
+      assert.equal(verifyWebhook({ body: completed.body, signature: completed.signature, apiKey: hookKey }), true);
+      assert.equal(JSON.parse(completed.body.toString()).jobId, result.jobId);
+      assert.ok(received.every((r) => verifyWebhook({ body: r.body, signature: r.signature, apiKey: hookKey })));
+      // Someone else's key, or one changed byte, and it is refused.
+      assert.equal(verifyWebhook({ body: completed.body, signature: completed.signature, apiKey: `${hookKey}x` }), false);
+      const tampered = Buffer.from(completed.body);
+      tampered[tampered.length - 2] ^= 1;
+      assert.equal(verifyWebhook({ body: tampered, signature: completed.signature, apiKey: hookKey }), false);
+    } finally {
+      server.close();
+    }
   });
 });
