@@ -5,7 +5,8 @@
 //! - `cargo xtask test [TIER…]`: set up, build once, run every test tier (or those named), fail
 //!   if any fails or is empty;
 //! - `cargo xtask bench`: print sizes and figures (never a pass/fail test);
-//! - `cargo xtask setup`: only install the tools;
+//! - `cargo xtask setup`: only install the tools (all of them);
+//! - `cargo xtask dist`: build the studio's release `dist/`;
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`.
 
 mod ctx;
@@ -26,13 +27,14 @@ fn main() -> ExitCode {
     let ctx = Ctx::new();
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "setup" => setup::setup(&ctx),
+        "setup" => setup::for_tests(&ctx),
         "dev" => dev(&ctx),
         "test" => test(&ctx),
         "bench" => bench(&ctx),
-        "npm" => setup::setup(&ctx).and_then(|()| npm::build(&ctx)),
+        "npm" => setup::for_studio(&ctx).and_then(|()| npm::build(&ctx)),
+        "dist" => setup::for_studio(&ctx).and_then(|()| studio::build(&ctx)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm>");
+            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm|dist>");
             return ExitCode::from(2);
         }
     };
@@ -67,7 +69,7 @@ fn build_all(ctx: &Ctx) -> Result<(), String> {
 }
 
 fn dev(ctx: &Ctx) -> Result<(), String> {
-    setup::setup(ctx)?;
+    setup::for_studio(ctx)?;
     // The npm package plays no part in serving the studio.
     tiers::build_native(ctx)?;
     studio::build(ctx)?;
@@ -75,7 +77,7 @@ fn dev(ctx: &Ctx) -> Result<(), String> {
 }
 
 fn test(ctx: &Ctx) -> Result<(), String> {
-    setup::setup(ctx)?;
+    setup::for_tests(ctx)?;
     build_all(ctx)?;
     let emulator = ctx.emulator(&["--time-scale", "0.05"])?;
     let tiers: Vec<Tier> = vec![
@@ -145,7 +147,7 @@ fn test(ctx: &Ctx) -> Result<(), String> {
 }
 
 fn bench(ctx: &Ctx) -> Result<(), String> {
-    setup::setup(ctx)?;
+    setup::for_tests(ctx)?;
     build_all(ctx)?;
     studio::bench(ctx)?;
     npm::bench(ctx)?;

@@ -1,7 +1,7 @@
 //! The npm module's tier: build the `gpt-image-wasm` package, test it, and measure it.
 //!
 //! - [`build`]: the facade crate for wasm32 (release), the wasm-bindgen CLI (`--target web`),
-//!   `wasm-opt -Oz` (binaryen from `web/npm`), then the package folder `<target>/npm/gpt-image-wasm/` (our entry files,
+//!   `wasm-opt -Oz` (binaryen from `web/toolchain`), then the package folder `<target>/npm/gpt-image-wasm/` (our entry files,
 //!   hand-checked types and README from `web/npm/package/`, the version from the crate) and its
 //!   tarball `<target>/npm/gpt-image-wasm-<version>.tgz` from `npm pack`;
 //! - [`test`]: strict TypeScript, publint, arethetypeswrong, the Vite example built from the
@@ -73,11 +73,11 @@ pub fn build(ctx: &Ctx) -> Result<(), String> {
             .arg(&wasm),
     )?;
     check_types_cover_exports(ctx, &bindgen.join(format!("{OUT_NAME}.d.ts")))?;
-    // binaryen from npm (web/npm's lock), not Debian's 108: 108 rewrites the export of
+    // binaryen from npm (web/toolchain), not Debian's 108: 108 rewrites the export of
     // wasm-bindgen's externref table to point at the function table, and the module then
     // fails at start-up ("WebAssembly.Table.set(): Argument 1 is invalid for table").
     ctx.run(
-        bin(&ctx.root.join("web/npm"), "wasm-opt")
+        Command::new(crate::setup::toolchain_bin(ctx).join("wasm-opt"))
             .arg("-Oz")
             .args(WASM_FEATURES)
             .args([

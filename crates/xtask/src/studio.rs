@@ -13,9 +13,14 @@ const PREFIX: &str = "/some/deep/path/studio/";
 /// First load budget: wasm + JS + CSS + HTML, gzipped.
 const BUDGET_BYTES: usize = 250 * 1024;
 
-/// `trunk build --release` at the root: a self-contained `dist/`.
+/// `trunk build --release` at the root: a self-contained `dist/`, optimised by the toolchain's
+/// wasm-opt (Trunk.toml pins its version, so no other is used by mistake).
 pub fn build(ctx: &Ctx) -> Result<(), String> {
-    ctx.run(ctx.cmd("trunk").args(["build", "--release"]))?;
+    ctx.run(
+        ctx.cmd("trunk")
+            .args(["build", "--release"])
+            .env("PATH", crate::setup::path_with_toolchain(ctx)?),
+    )?;
     let index = ctx.root.join("dist/index.html");
     if !index.exists() {
         return Err("trunk build produced no dist/index.html".into());
