@@ -12,6 +12,7 @@
 mod ctx;
 mod npm;
 mod setup;
+mod size;
 mod studio;
 mod tiers;
 

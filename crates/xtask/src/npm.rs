@@ -12,11 +12,11 @@
 //! Everything JavaScript lives in `web/npm/`; this file only runs it.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::ctx::{Ctx, Tally};
+use crate::size::{gzipped, kb};
 
 const PACKAGE: &str = "gpt-image-wasm";
 const CRATE: &str = "gpt-image-wasm";
@@ -245,13 +245,13 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
         let gz = gzipped(&bytes)?;
         total += gz;
         println!(
-            "{name:>24}: {:>8} bytes, {:>7.1} KB gzipped",
+            "{name:>24}: {:>8} bytes, {:>9} gzipped",
             bytes.len(),
             kb(gz)
         );
     }
     println!(
-        "{:>24}: {:>7.1} KB gzipped (wasm + JS glue + browser entry)",
+        "{:>24}: {:>9} gzipped (wasm + JS glue + browser entry)",
         "package",
         kb(total)
     );
@@ -275,7 +275,7 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
     let wasm =
         gzipped(&fs::read(pkg.join(format!("{OUT_NAME}_bg.wasm"))).map_err(|e| e.to_string())?)?;
     println!(
-        "minimal submit-and-poll app (esbuild --minify): {:.1} KB JS + {:.1} KB wasm = {:.1} KB gzipped",
+        "minimal submit-and-poll app (esbuild --minify): {} JS + {} wasm = {} gzipped",
         kb(js),
         kb(wasm),
         kb(js + wasm)
@@ -380,16 +380,6 @@ fn bin(web: &Path, name: &str) -> Command {
     let mut cmd = Command::new(web.join("node_modules/.bin").join(name));
     cmd.current_dir(web);
     cmd
-}
-
-fn gzipped(bytes: &[u8]) -> Result<usize, String> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes).map_err(|e| e.to_string())?;
-    Ok(gz.finish().map_err(|e| e.to_string())?.len())
-}
-
-fn kb(bytes: usize) -> f64 {
-    bytes as f64 / 1000.0
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {

@@ -2,10 +2,10 @@
 //! Chromium (served under a deep sub-path by a second emulator, talking to the API emulator on
 //! another origin), and report its gzipped size against the first-load budget.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::ctx::{Ctx, Tally};
+use crate::size::{gzipped, kb};
 
 /// Where the second emulator serves `dist/`: deep, so relative asset URLs are proven.
 const PREFIX: &str = "/some/deep/path/studio/";
@@ -100,7 +100,7 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        rows.push((name, bytes.len(), gzipped_len(&bytes)?));
+        rows.push((name, bytes.len(), gzipped(&bytes)?));
     }
     rows.sort_by_key(|row| std::cmp::Reverse(row.2));
     let kind = |name: &str| match name.rsplit('.').next().unwrap_or("") {
@@ -139,14 +139,4 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
         kb(BUDGET_BYTES)
     );
     Ok(())
-}
-
-fn gzipped_len(bytes: &[u8]) -> Result<usize, String> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes).map_err(|e| e.to_string())?;
-    Ok(encoder.finish().map_err(|e| e.to_string())?.len())
-}
-
-fn kb(bytes: usize) -> String {
-    format!("{:.1} KB", bytes as f64 / 1024.0)
 }
