@@ -54,6 +54,9 @@ pub struct Config {
     pub static_prefix: String,
     /// JSON text served at `{static_prefix}studio-config.json` (`--studio-config`).
     pub studio_config: Option<String>,
+    /// Send CORS headers and answer preflights (`--cors on`, the default); `false` answers as a
+    /// provider that refuses browsers: no `access-control-*` header on any reply.
+    pub cors: bool,
 }
 
 impl Default for Config {
@@ -66,6 +69,7 @@ impl Default for Config {
             static_dir: None,
             static_prefix: "/".into(),
             studio_config: None,
+            cors: true,
         }
     }
 }
@@ -199,9 +203,25 @@ async fn stats_report(
     Json(lock(&state.stats).report(query.get("key").map(String::as_str)))
 }
 
+/// CORS for any origin: preflights for any method and request headers (mirrored, so
+/// `Authorization` works), and the retry and request-id headers exposed to scripts.
+fn cors_grants() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods(AllowMethods::mirror_request())
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            HeaderName::from_static("retry-after"),
+            HeaderName::from_static("retry-after-ms"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
 /// Builds the emulator's whole HTTP surface.
 pub fn router(config: Config) -> Router {
     let seed = config.seed;
+    let cors = config.cors;
     let state: Shared = Arc::new(AppState {
         config,
         jobs: Mutex::default(),
@@ -223,23 +243,14 @@ pub fn router(config: Config) -> Router {
         .fallback(static_files::serve)
         .with_state(state);
     let forward_to = inner.clone();
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::any())
-        .allow_methods(AllowMethods::mirror_request())
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers([
-            HeaderName::from_static("retry-after"),
-            HeaderName::from_static("retry-after-ms"),
-            HeaderName::from_static("x-request-id"),
-        ])
-        .max_age(Duration::from_secs(600));
-    inner
-        .route(
-            "/_fault/{spec}/{*rest}",
-            any(move |path, request| forward_with_fault(forward_to.clone(), path, request)),
-        )
-        .layer(cors)
-        .layer(middleware::from_fn(tag_request))
+    let app = inner.route(
+        "/_fault/{spec}/{*rest}",
+        any(move |path, request| forward_with_fault(forward_to.clone(), path, request)),
+    );
+    // With `--cors off` no reply carries CORS headers: static files are same-origin and need
+    // none, and a browser on another origin is refused as a provider without CORS refuses it.
+    let app = if cors { app.layer(cors_grants()) } else { app };
+    app.layer(middleware::from_fn(tag_request))
 }
 
 /// Serves the emulator on an already-bound listener until the process ends.

@@ -50,6 +50,17 @@ struct Flags {
     /// JSON text served verbatim at `{static-prefix}studio-config.json`.
     #[arg(long, value_name = "JSON")]
     studio_config: Option<String>,
+
+    /// `off`: send no CORS headers and grant no preflight, as a provider that refuses browsers.
+    #[arg(long, value_enum, default_value_t = Switch::On)]
+    cors: Switch,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Switch {
+    On,
+    Off,
 }
 
 fn non_negative(text: &str) -> Result<f64, String> {
@@ -92,6 +103,7 @@ async fn main() -> std::io::Result<()> {
         static_dir: flags.static_dir,
         static_prefix: normalised_prefix(&flags.static_prefix),
         studio_config: flags.studio_config,
+        cors: flags.cors == Switch::On,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", flags.port)).await?;
     let port = listener.local_addr()?.port();

@@ -800,6 +800,55 @@ async fn cors_preflight_and_exposed_headers() {
 }
 
 #[tokio::test]
+async fn cors_off_grants_nothing_to_browsers() {
+    let emu = start_with(Config {
+        time_scale: support::TIME_SCALE,
+        cors: false,
+        ..Config::default()
+    })
+    .await;
+    let no_cors = |reply: &reqwest::Response| {
+        let names: Vec<&str> = reply
+            .headers()
+            .keys()
+            .map(|name| name.as_str())
+            .filter(|name| name.starts_with("access-control-"))
+            .collect();
+        assert!(names.is_empty(), "{} {names:?}", reply.url());
+    };
+    for path in ["/v2/images/generate", "/_fault/503/api/v1/tasks/abc"] {
+        let preflight = emu
+            .client
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", emu.base))
+            .header("origin", "http://localhost:5173")
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "x-api-key,content-type")
+            .send()
+            .await
+            .expect("sent");
+        no_cors(&preflight);
+        assert!(!preflight.status().is_success(), "{path}");
+    }
+    let id = emu
+        .apiframe_job_id("afk_no_cors", &apiframe_body("x"))
+        .await;
+    let reply = emu
+        .apiframe_job("afk_no_cors", &id, &[("origin", "http://localhost:5173")])
+        .await;
+    assert_eq!(reply.status(), 200);
+    no_cors(&reply);
+    assert!(reply.headers().contains_key("x-request-id"));
+    let submit = emu
+        .apiframe_submit(
+            "afk_no_cors",
+            &apiframe_body("x"),
+            &[("origin", "http://localhost:5173")],
+        )
+        .await;
+    no_cors(&submit);
+}
+
+#[tokio::test]
 async fn static_files_and_studio_config() {
     let dir = std::env::temp_dir().join(format!("emu-static-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("pkg")).expect("dir");
