@@ -44,7 +44,7 @@ pub fn estimate(provider: Provider, request: &Request) -> Estimate {
 }
 
 /// The estimate in one line, marked as an estimate.
-pub fn describe(provider: Provider, estimate: &Estimate) -> String {
+pub fn estimate_line(provider: Provider, estimate: &Estimate) -> String {
     match estimate {
         Estimate::Credits {
             total,
@@ -125,7 +125,7 @@ mod tests {
         );
         let e = estimate(Provider::ApiInOne, &req(Some(Quality::Medium)));
         assert_eq!(
-            describe(Provider::ApiInOne, &e),
+            estimate_line(Provider::ApiInOne, &e),
             "Estimate: 10 credits (1 image × 10 on API in One)"
         );
         // The provider's default quality is medium.
@@ -136,7 +136,7 @@ mod tests {
     fn apiframe_is_honest_about_having_no_table() {
         let e = estimate(Provider::Apiframe, &req(Some(Quality::High)));
         assert_eq!(e, Estimate::Unpublished);
-        assert!(describe(Provider::Apiframe, &e).contains("publishes no per-image price"));
+        assert!(estimate_line(Provider::Apiframe, &e).contains("publishes no per-image price"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The describe form: what the user picked, how it becomes a [`Request`] for a provider, which
+//! The form: what the user picked, how it becomes a [`Request`] for a provider, which
 //! controls a provider lacks (and why), and which control a validation error belongs to.
 //!
 //! Pure: the limits come from [`Provider::capabilities`] and the checks from

@@ -4,7 +4,7 @@
 //! The tree is the architecture:
 //!
 //! - pure logic, no I/O, tested natively: [`settings`] (connection and start-up), [`form`]
-//!   (the describe form and its validation), [`cost`] (credit estimates), [`snippet`] (copy
+//!   (the form and its validation), [`choices`] (its option lists), [`cost`] (credit estimates), [`snippet`] (copy
 //!   the code), [`download`] (file names), [`image_src`] (which image URLs may be shown),
 //!   [`history`] (entries, search, filters), [`explain`] (errors in plain words), [`clock`];
 //! - `browser/` (wasm32 only): Web Storage for keys and settings, IndexedDB for history and
@@ -13,6 +13,7 @@
 //!   resuming and stopping jobs;
 //! - `ui/` (wasm32 only): the Leptos components, one per panel.
 
+pub mod choices;
 pub mod clock;
 pub mod cost;
 pub mod download;

@@ -1,17 +1,20 @@
 //! The Leptos components (wasm32 only), one module per panel, and start-up.
 //!
 //! - [`connection`]: provider, key, base URL;
-//! - [`describe`]: prompt, options, references, cost, the Generate button;
+//! - [`compose`]: prompt, cost and the Generate button, with [`options`] (the options row)
+//!   and [`references`] (reference images);
 //! - [`code`]: the request as cURL / JavaScript / Python;
 //! - [`jobs`]: a card per job with progress, ETA, stop, resume and retry;
 //! - [`gallery`]: the searchable history;
 //! - [`result`]: one result image with its actions, shared by cards and the gallery.
 
 mod code;
+mod compose;
 mod connection;
-mod describe;
 mod gallery;
 mod jobs;
+mod options;
+mod references;
 mod result;
 
 use gpt_image::Provider;
@@ -125,7 +128,7 @@ fn App() -> impl IntoView {
         <main class="layout">
             <div class="column">
                 <connection::Connection/>
-                <describe::Describe/>
+                <compose::Compose/>
                 <code::Code/>
             </div>
             <div class="column">
