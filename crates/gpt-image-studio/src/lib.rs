@@ -16,13 +16,16 @@
 pub mod choices;
 pub mod clock;
 pub mod cost;
+pub mod cross_origin;
 pub mod download;
 pub mod explain;
 pub mod form;
 pub mod history;
 pub mod image_src;
+pub mod reference;
 pub mod settings;
 pub mod snippet;
+pub mod zip;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
