@@ -1,14 +1,17 @@
 //! The fault grammar: parsing a fault spec and deciding which of its rules fire for one request.
 //!
 //! Pure logic, no I/O: the provider modules ask [`FaultCounter::plan`] what to do and
-//! `injection.rs` carries it out. The grammar (also in the crate README):
+//! `injection.rs` carries it out. Random rules draw from generators seeded by `--seed`, one per
+//! (API key, spec text, rule), so a key's sequence does not depend on other keys' traffic. The
+//! grammar (also in the crate README):
 //!
 //! ```text
 //! SPEC  := RULE ("," RULE)*
-//! RULE  := [TARGET ":"] FAULT ["x" COUNT]
+//! RULE  := [TARGET ":"] FAULT ["x" COUNT] ["@" RATE]
 //! TARGET:= submit | poll | any
-//! FAULT := 500 | 502 | 503 | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after
-//!        | slow=MILLIS | malformed | fail | alt-shape
+//! FAULT := 5NN | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after | slow=MILLIS
+//!        | malformed | truncated | fail | alt-shape
+//! RATE  := a number from 0 to 1: the chance that the rule fires for a matching request
 //! ```
 
 use std::collections::HashMap;
@@ -22,7 +25,7 @@ pub enum Target {
     Submit,
     /// Job status requests and job listings.
     Poll,
-    /// Both submissions and polls.
+    /// Every API request: submissions, polls and the account (`GET /v2/me`).
     Any,
 }
 
@@ -33,6 +36,8 @@ pub enum RequestKind {
     Submit,
     /// A job status request or a job listing.
     Poll,
+    /// An account request (`GET /v2/me`): only `any` rules apply.
+    Account,
 }
 
 impl Target {
@@ -48,7 +53,7 @@ impl Target {
 /// One injectable misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// Reply with this status (500, 502 or 503) in the provider's error shape, doing no work.
+    /// Reply with this status (500 to 599) in the provider's error shape, doing no work.
     Status(u16),
     /// Reply 429 with `Retry-After: secs`, doing no work.
     RateLimited {
@@ -69,27 +74,32 @@ pub enum Fault {
         /// Milliseconds before the (time-scaled) reply.
         millis: u64,
     },
-    /// Reply 200 with a body that is not valid JSON, doing no work.
+    /// Reply 200 with a complete body that is not valid JSON, doing no work.
     Malformed,
+    /// Do the work, then send only the first half of the reply's body (with a matching
+    /// `Content-Length`, so the exchange ends cleanly on a body that is cut short).
+    Truncated,
     /// The job created by this submit ends FAILED.
     Fail,
     /// Use the providers' alternate documented reply shapes.
     AltShape,
 }
 
-/// One rule of a spec: a fault, the requests it targets and how many times it fires.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One rule of a spec: a fault, the requests it targets, how many times and how often it fires.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     /// Which requests the rule applies to.
     pub target: Target,
     /// What happens when it fires.
     pub fault: Fault,
-    /// Fires only for the first `count` matching requests; `None` means every time.
+    /// Fires only `count` times; `None` means with no limit.
     pub count: Option<u32>,
+    /// Chance (0..1) of firing for each matching request; `None` means always.
+    pub rate: Option<f64>,
 }
 
 /// A parsed fault spec, keeping its text (fire counts are kept per spec text).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FaultSpec {
     /// The spec as written.
     pub text: String,
@@ -142,6 +152,13 @@ fn parse_rule(raw: &str) -> Result<Rule, SpecError> {
         }
         None => (Target::Any, rule),
     };
+    let (rest, rate) = match rest.rsplit_once('@') {
+        Some((rest, rate)) => match rate.parse::<f64>() {
+            Ok(rate) if (0.0..=1.0).contains(&rate) => (rest, Some(rate)),
+            _ => return Err(bad("rate after @ must be a number from 0 to 1")),
+        },
+        None => (rest, None),
+    };
     let (fault_text, count) = match rest.rfind('x') {
         Some(at) if at + 1 < rest.len() && rest[at + 1..].bytes().all(|b| b.is_ascii_digit()) => {
             let count: u32 = rest[at + 1..].parse().map_err(|_| bad("count too large"))?;
@@ -169,13 +186,15 @@ fn parse_rule(raw: &str) -> Result<Rule, SpecError> {
         },
         Some(_) => return Err(bad("unknown fault")),
         None => match fault_text {
-            "500" => Fault::Status(500),
-            "502" => Fault::Status(502),
-            "503" => Fault::Status(503),
+            code if code.len() == 3 && code.starts_with('5') => match code.parse::<u16>() {
+                Ok(status) => Fault::Status(status),
+                Err(_) => return Err(bad("unknown fault")),
+            },
             "429" => Fault::RateLimited { secs: 1 },
             "drop" => Fault::Drop,
             "drop-after" => Fault::DropAfter,
             "malformed" => Fault::Malformed,
+            "truncated" => Fault::Truncated,
             "fail" => Fault::Fail,
             "alt-shape" => Fault::AltShape,
             _ => return Err(bad("unknown fault")),
@@ -185,6 +204,7 @@ fn parse_rule(raw: &str) -> Result<Rule, SpecError> {
         target,
         fault,
         count,
+        rate,
     })
 }
 
@@ -193,7 +213,8 @@ fn parse_rule(raw: &str) -> Result<Rule, SpecError> {
 pub struct Plan {
     /// Total delay before replying, in milliseconds (not yet time-scaled).
     pub delay_ms: u64,
-    /// The fault that decides the reply (an error status, 429, drop, drop-after or malformed).
+    /// The fault that decides the reply (an error status, 429, drop, drop-after, malformed or
+    /// truncated).
     pub reply: Option<Fault>,
     /// The job created by this submit must end FAILED.
     pub fail: bool,
@@ -212,23 +233,71 @@ impl Fault {
                 | Fault::Drop
                 | Fault::DropAfter
                 | Fault::Malformed
+                | Fault::Truncated
         )
+    }
+
+    /// The fault's name in the grammar, without its value: `503`, `429`, `429ms`, `slow`, ….
+    pub fn name(self) -> String {
+        match self {
+            Fault::Status(code) => code.to_string(),
+            Fault::RateLimited { .. } => "429".into(),
+            Fault::RateLimitedMs { .. } => "429ms".into(),
+            Fault::Drop => "drop".into(),
+            Fault::DropAfter => "drop-after".into(),
+            Fault::Slow { .. } => "slow".into(),
+            Fault::Malformed => "malformed".into(),
+            Fault::Truncated => "truncated".into(),
+            Fault::Fail => "fail".into(),
+            Fault::AltShape => "alt-shape".into(),
+        }
     }
 }
 
-/// How many times each rule has fired, per (API key, spec text, rule index).
+/// What one rule has done for one API key: how often it fired, and its random draws.
+#[derive(Debug)]
+struct RuleState {
+    fired: u32,
+    rng: fastrand::Rng,
+}
+
+/// A stable 64-bit FNV-1a hash of some byte strings (separated, so ("ab", "c") ≠ ("a", "bc")).
+fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.iter().chain(&[0xff]) {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// How many times each rule has fired, and each random rule's generator, per (API key, spec
+/// text, rule index).
 #[derive(Debug, Default)]
 pub struct FaultCounter {
-    fired: HashMap<(String, String, usize), u32>,
+    seed: u64,
+    rules: HashMap<(String, String, usize), RuleState>,
 }
 
 impl FaultCounter {
+    /// A counter whose random rules draw from generators derived from `seed` (`--seed`).
+    pub fn with_seed(seed: u64) -> FaultCounter {
+        FaultCounter {
+            seed,
+            rules: HashMap::new(),
+        }
+    }
+
     /// Decides what the given specs do to one request made with `api_key`, and records the
     /// rules that fire.
     ///
     /// Rules are read in order. `slow` delays add up; `fail` and `alt-shape` set flags; the
-    /// first matching reply-deciding rule (status, 429, drop, drop-after, malformed) decides
-    /// the reply, and later reply-deciding rules neither fire nor use up their count.
+    /// first reply-deciding rule (status, 429, drop, drop-after, malformed, truncated) that
+    /// fires decides the reply, and later reply-deciding rules neither draw, fire nor use up
+    /// their count. A rule whose count is used up does not draw; a rule with a rate draws once
+    /// per request it is considered for and fires (using up one of its count) on success.
     pub fn plan(&mut self, api_key: &str, specs: &[&FaultSpec], kind: RequestKind) -> Plan {
         let mut plan = Plan::default();
         for spec in specs {
@@ -239,16 +308,26 @@ impl FaultCounter {
                 if rule.fault.decides_reply() && plan.reply.is_some() {
                     continue;
                 }
-                if let Some(limit) = rule.count {
-                    let fired = self
-                        .fired
-                        .entry((api_key.to_string(), spec.text.clone(), index))
-                        .or_insert(0);
-                    if *fired >= limit {
-                        continue;
-                    }
-                    *fired += 1;
+                let seed = self.seed;
+                let state = self
+                    .rules
+                    .entry((api_key.to_string(), spec.text.clone(), index))
+                    .or_insert_with(|| RuleState {
+                        fired: 0,
+                        rng: fastrand::Rng::with_seed(fnv1a(&[
+                            &seed.to_le_bytes(),
+                            api_key.as_bytes(),
+                            spec.text.as_bytes(),
+                            &index.to_le_bytes(),
+                        ])),
+                    });
+                if rule.count.is_some_and(|limit| state.fired >= limit) {
+                    continue;
                 }
+                if rule.rate.is_some_and(|rate| state.rng.f64() >= rate) {
+                    continue;
+                }
+                state.fired = state.fired.saturating_add(1);
                 match rule.fault {
                     Fault::Slow { millis } => plan.delay_ms = plan.delay_ms.saturating_add(millis),
                     Fault::Fail => plan.fail = true,
@@ -272,7 +351,7 @@ mod tests {
     #[test]
     fn parses_every_fault_form() {
         let parsed = spec(
-            "submit:503x2,poll:429=3,429ms=1500x1,drop,any:drop-after,slow=250,malformed,fail,alt-shape,500,502,429",
+            "submit:503x2,poll:429=3,429ms=1500x1,drop,any:drop-after,slow=250,malformed,fail,alt-shape,500,502,429,truncated",
         );
         let faults: Vec<_> = parsed
             .rules
@@ -294,11 +373,12 @@ mod tests {
                 (Target::Any, Fault::Status(500), None),
                 (Target::Any, Fault::Status(502), None),
                 (Target::Any, Fault::RateLimited { secs: 1 }, None),
+                (Target::Any, Fault::Truncated, None),
             ]
         );
         assert_eq!(
             parsed.text,
-            "submit:503x2,poll:429=3,429ms=1500x1,drop,any:drop-after,slow=250,malformed,fail,alt-shape,500,502,429"
+            "submit:503x2,poll:429=3,429ms=1500x1,drop,any:drop-after,slow=250,malformed,fail,alt-shape,500,502,429,truncated"
         );
     }
 
@@ -309,7 +389,8 @@ mod tests {
             Rule {
                 target: Target::Any,
                 fault: Fault::Slow { millis: 200 },
-                count: Some(3)
+                count: Some(3),
+                rate: None,
             }
         );
         assert_eq!(spec("poll:drop-afterx1").rules[0].fault, Fault::DropAfter);
@@ -330,6 +411,14 @@ mod tests {
             "teapot=1",
             "503,,fail",
             "503x",
+            "5xx",
+            "600",
+            "503@",
+            "503@1.5",
+            "503@-0.1",
+            "503@nan",
+            "503@0.1x2",
+            "submit:503@0.1@0.2",
         ] {
             assert!(bad.parse::<FaultSpec>().is_err(), "{bad} should not parse");
         }
@@ -403,5 +492,111 @@ mod tests {
             Some(Fault::Status(503))
         );
         assert_eq!(counter.plan("k", &[&a, &b], RequestKind::Poll).reply, None);
+    }
+
+    #[test]
+    fn parses_rates_and_any_5xx() {
+        let parsed = spec(
+            "submit:503@0.1,poll:malformed@0.1,any:429ms=200@0.05,504x2@0.5,truncated@1,drop-after@0",
+        );
+        let rules: Vec<_> = parsed
+            .rules
+            .iter()
+            .map(|r| (r.target, r.fault, r.count, r.rate))
+            .collect();
+        assert_eq!(
+            rules,
+            vec![
+                (Target::Submit, Fault::Status(503), None, Some(0.1)),
+                (Target::Poll, Fault::Malformed, None, Some(0.1)),
+                (
+                    Target::Any,
+                    Fault::RateLimitedMs { millis: 200 },
+                    None,
+                    Some(0.05)
+                ),
+                (Target::Any, Fault::Status(504), Some(2), Some(0.5)),
+                (Target::Any, Fault::Truncated, None, Some(1.0)),
+                (Target::Any, Fault::DropAfter, None, Some(0.0)),
+            ]
+        );
+    }
+
+    /// The replies a key's `draws` submits get under `text` with `seed`.
+    fn replies(seed: u64, key: &str, text: &str, draws: usize) -> Vec<Option<Fault>> {
+        let s = spec(text);
+        let mut counter = FaultCounter::with_seed(seed);
+        (0..draws)
+            .map(|_| counter.plan(key, &[&s], RequestKind::Submit).reply)
+            .collect()
+    }
+
+    #[test]
+    fn rates_fire_in_proportion() {
+        let draws = 2000;
+        let seen = replies(42, "afk_soak", "submit:503@0.1,submit:drop@0.2", draws);
+        let share =
+            |fault: Fault| seen.iter().filter(|r| **r == Some(fault)).count() as f64 / draws as f64;
+        // 503 fires for 10 %; drop is only considered when 503 did not fire: 0.9 × 0.2 = 18 %.
+        assert!(
+            (share(Fault::Status(503)) - 0.10).abs() < 0.02,
+            "{}",
+            share(Fault::Status(503))
+        );
+        assert!(
+            (share(Fault::Drop) - 0.18).abs() < 0.025,
+            "{}",
+            share(Fault::Drop)
+        );
+        let modifiers = spec("slow=100@0.5,fail@0.25");
+        let mut counter = FaultCounter::with_seed(7);
+        let plans: Vec<Plan> = (0..draws)
+            .map(|_| counter.plan("k", &[&modifiers], RequestKind::Poll))
+            .collect();
+        let slow = plans.iter().filter(|p| p.delay_ms == 100).count() as f64 / draws as f64;
+        let failed = plans.iter().filter(|p| p.fail).count() as f64 / draws as f64;
+        assert!((slow - 0.5).abs() < 0.04, "{slow}");
+        assert!((failed - 0.25).abs() < 0.03, "{failed}");
+        assert_eq!(replies(1, "k", "503@0", 500), vec![None; 500]);
+        assert_eq!(
+            replies(1, "k", "503@1", 5),
+            vec![Some(Fault::Status(503)); 5]
+        );
+    }
+
+    #[test]
+    fn same_seed_same_sequence_and_keys_do_not_interfere() {
+        let text = "submit:503@0.3,submit:429ms=200@0.3";
+        let a = replies(5, "afk_a", text, 300);
+        assert_eq!(a, replies(5, "afk_a", text, 300));
+        assert_ne!(
+            a,
+            replies(6, "afk_a", text, 300),
+            "another seed, another sequence"
+        );
+        assert_ne!(
+            a,
+            replies(5, "afk_b", text, 300),
+            "another key, another sequence"
+        );
+        // Interleaving another key's requests leaves a key's sequence unchanged.
+        let s = spec(text);
+        let mut counter = FaultCounter::with_seed(5);
+        let interleaved: Vec<_> = (0..300)
+            .map(|_| {
+                counter.plan("afk_b", &[&s], RequestKind::Submit);
+                counter.plan("afk_a", &[&s], RequestKind::Submit).reply
+            })
+            .collect();
+        assert_eq!(a, interleaved);
+    }
+
+    #[test]
+    fn count_limits_how_often_a_random_rule_fires() {
+        let fired = replies(3, "k", "503x5@0.5", 1000)
+            .iter()
+            .filter(|r| r.is_some())
+            .count();
+        assert_eq!(fired, 5);
     }
 }

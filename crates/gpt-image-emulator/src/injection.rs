@@ -1,5 +1,5 @@
-//! Carries out a fault plan around a provider handler: delays, error replies, 429s, malformed
-//! bodies and aborted bodies.
+//! Carries out a fault plan around a provider handler: delays, error replies, 429s, malformed,
+//! truncated and aborted bodies.
 //!
 //! The specs come from the `--fault` flag, the `X-Emulator-Fault` header and the `/_fault/SPEC/`
 //! path prefix; `faults.rs` decides which rules fire, this module acts on the decision.
@@ -61,6 +61,7 @@ where
         all.extend(specs.iter());
         lock(&state.faults).plan(call.api_key, &all, call.kind)
     };
+    lock(&state.stats).faults_fired(call.api_key, &plan);
     if plan.delay_ms > 0 {
         tokio::time::sleep(state.scaled(Duration::from_millis(plan.delay_ms))).await;
     }
@@ -68,6 +69,7 @@ where
         Some(Fault::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let (error_code, message) = match code {
+                500 => ("internal_error", "Internal server error. Please retry."),
                 502 => (
                     "bad_gateway",
                     "Bad gateway: the upstream model service did not answer.",
@@ -76,7 +78,11 @@ where
                     "service_unavailable",
                     "The service is temporarily unavailable. Please retry.",
                 ),
-                _ => ("internal_error", "Internal server error. Please retry."),
+                504 => (
+                    "gateway_timeout",
+                    "Gateway timeout: the upstream model service took too long.",
+                ),
+                _ => ("server_error", "The server could not answer. Please retry."),
             };
             ApiError::new(status, error_code, message).reply(call.provider, call.request_id)
         }
@@ -91,6 +97,7 @@ where
             let (parts, _) = done.into_parts();
             dropped(parts.status, parts.headers)
         }
+        Some(Fault::Truncated) => truncated(work(plan).await).await,
         _ => work(plan).await,
     }
 }
@@ -140,17 +147,30 @@ fn dropped(status: StatusCode, mut headers: HeaderMap) -> Response {
     response
 }
 
-/// 200 with a truncated JSON object.
+/// 200 with a complete body that is not JSON (an unquoted value, a trailing comma).
 fn malformed(provider: Provider, kind: RequestKind) -> Response {
     let body: &'static str = match (provider, kind) {
-        (Provider::Apiframe, RequestKind::Submit) => r#"{"jobId": "b2c3"#,
-        (Provider::Apiframe, RequestKind::Poll) => r#"{"id": "b2c3d4", "status": "PROCE"#,
+        (Provider::Apiframe, RequestKind::Submit) => r#"{"jobId": "b2c3d4", "status": QUEUED}"#,
+        (Provider::Apiframe, _) => r#"{"id": "b2c3d4", "status": "PROCESSING", "progress": 40,}"#,
         (Provider::ApiInOne, RequestKind::Submit) => {
-            r#"{"code": 200, "message": "success", "data": {"task_id": "task_"#
+            r#"{"code": 200, "message": "success", "data": {"task_id": task_b2c3d4}}"#
         }
-        (Provider::ApiInOne, RequestKind::Poll) => {
-            r#"{"code": 200, "data": {"id": "task_b2c3", "status": "proc"#
+        (Provider::ApiInOne, _) => {
+            r#"{"code": 200, "data": {"id": "task_b2c3d4", "status": 'processing'}}"#
         }
     };
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `reply` with only the first half of its body, and a `Content-Length` to match.
+async fn truncated(reply: Response) -> Response {
+    let (mut parts, body) = reply.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(half.len()));
+    Response::from_parts(parts, Body::from(half))
 }

@@ -226,7 +226,7 @@ pub fn router(config: Config) -> Router {
         config,
         jobs: Mutex::default(),
         stats: Mutex::default(),
-        faults: Mutex::default(),
+        faults: Mutex::new(faults::FaultCounter::with_seed(seed)),
         images: Mutex::default(),
         rng: Mutex::new(fastrand::Rng::with_seed(seed)),
         webhook_client: reqwest::Client::new(),

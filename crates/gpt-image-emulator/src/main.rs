@@ -29,13 +29,15 @@ struct Flags {
     fail_rate: f64,
 
     /// Fault spec applied to every request, as if each carried `X-Emulator-Fault: SPEC`.
-    /// SPEC := RULE ("," RULE)*; RULE := [submit|poll|any ":"] FAULT ["x" COUNT];
-    /// FAULT := 500 | 502 | 503 | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after |
-    /// slow=MILLIS | malformed | fail | alt-shape. Example: `submit:503x2,poll:slow=500`.
+    /// SPEC := RULE ("," RULE)*; RULE := [submit|poll|any ":"] FAULT ["x" COUNT] ["@" RATE];
+    /// FAULT := 5NN | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after | slow=MILLIS |
+    /// malformed | truncated | fail | alt-shape; RATE: chance 0..1, drawn from `--seed`.
+    /// Example: `submit:503x2,poll:slow=500,submit:429ms=200@0.05`.
     #[arg(long, value_name = "SPEC")]
     fault: Option<FaultSpec>,
 
-    /// Seed for all randomness in job durations and failures, for reproducible runs.
+    /// Seed for all randomness (job durations, failures, progress patterns, random faults), for
+    /// reproducible runs.
     #[arg(long, default_value_t = 0)]
     seed: u64,
 

@@ -390,3 +390,143 @@ async fn fault_flag_applies_to_every_request() {
     assert_eq!(emu.apiframe_job(key, &id, &[]).await.status(), 200);
     assert_eq!(emu.stats(key).await["polls"][&id], 2);
 }
+
+/// Statuses of `n` Apiframe submits with `key` through `base`, with `extra` headers.
+async fn submit_statuses(
+    emu: &support::Emulator,
+    base: &str,
+    key: &str,
+    extra: &[(&str, &str)],
+    n: usize,
+) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..n {
+        let body = apiframe_body(&format!("soak {i}"));
+        let reply = emu.apiframe_submit_at(base, key, &body, extra).await;
+        statuses.push(reply.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn random_faults_follow_the_seed_in_every_form() {
+    let spec = "submit:503@0.3,submit:429ms=200@0.3";
+    let seeded = |seed| {
+        start_with(Config {
+            time_scale: support::TIME_SCALE,
+            seed,
+            ..Config::default()
+        })
+    };
+    let (a, b, c) = (seeded(11).await, seeded(11).await, seeded(12).await);
+    let header = [("x-emulator-fault", spec)];
+    let first = submit_statuses(&a, &a.base, "afk_soak", &header, 40).await;
+    assert_eq!(
+        first,
+        submit_statuses(&b, &b.base, "afk_soak", &header, 40).await,
+        "same seed, same sequence"
+    );
+    assert_ne!(
+        first,
+        submit_statuses(&c, &c.base, "afk_soak", &header, 40).await,
+        "another seed, another sequence"
+    );
+    for status in [202, 503, 429] {
+        assert!(first.contains(&status), "{first:?}");
+    }
+    // The base-URL prefix form draws the same way.
+    let prefixed = format!("{}/_fault/{spec}", a.base);
+    assert_eq!(
+        submit_statuses(&a, &prefixed, "afk_soak_prefix", &[], 40).await,
+        submit_statuses(
+            &b,
+            &format!("{}/_fault/{spec}", b.base),
+            "afk_soak_prefix",
+            &[],
+            40
+        )
+        .await
+    );
+    let stats = a.stats("afk_soak").await;
+    let created = first.iter().filter(|s| **s == 202).count();
+    assert_eq!(stats["jobs_created"], created);
+    assert_eq!(
+        stats["faults_fired"]["503"],
+        first.iter().filter(|s| **s == 503).count()
+    );
+    assert_eq!(
+        stats["faults_fired"]["429ms"],
+        first.iter().filter(|s| **s == 429).count()
+    );
+
+    // The flag form, and a rate of 1 or 0.
+    let flagged = start_with(Config {
+        time_scale: support::TIME_SCALE,
+        fault: Some("submit:502@1,poll:500@0".parse().expect("spec")),
+        ..Config::default()
+    })
+    .await;
+    assert_eq!(
+        submit_statuses(&flagged, &flagged.base, "afk_flag", &[], 3).await,
+        vec![502; 3]
+    );
+}
+
+#[tokio::test]
+async fn truncated_replies_are_cut_after_the_work_and_504_exists() {
+    let emu = start().await;
+    let key = "afk_truncated";
+    let reply = emu
+        .apiframe_submit(
+            key,
+            &apiframe_body("cut short"),
+            &[
+                ("x-emulator-fault", "submit:truncated"),
+                ("idempotency-key", "t-1"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status(), 202);
+    let text = reply.text().await.expect("the body ends cleanly");
+    assert!(text.starts_with("{\""), "{text}");
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+    assert_eq!(
+        emu.stats(key).await["jobs_created"],
+        1,
+        "truncated does the work"
+    );
+    let retry = emu
+        .apiframe_submit(
+            key,
+            &apiframe_body("cut short"),
+            &[("idempotency-key", "t-1")],
+        )
+        .await;
+    let id = job_id(retry).await;
+    let poll = emu
+        .apiframe_job(key, &id, &[("x-emulator-fault", "poll:truncated")])
+        .await;
+    assert_eq!(poll.status(), 200);
+    assert!(serde_json::from_str::<Value>(&poll.text().await.expect("text")).is_err());
+    let task = emu
+        .apiinone_submit(
+            "aio_truncated",
+            &apiinone_body("cut short"),
+            &[("x-emulator-fault", "truncated")],
+        )
+        .await;
+    assert_eq!(task.status(), 200);
+    assert!(serde_json::from_str::<Value>(&task.text().await.expect("text")).is_err());
+
+    let timeout = emu
+        .apiframe_submit(key, &apiframe_body("x"), &[("x-emulator-fault", "504")])
+        .await;
+    assert_eq!(timeout.status(), 504);
+    assert_eq!(
+        timeout.json::<Value>().await.expect("json")["error"]["code"],
+        "gateway_timeout"
+    );
+    let stats = emu.stats(key).await;
+    assert_eq!(stats["faults_fired"]["truncated"], 2);
+    assert_eq!(stats["faults_fired"]["504"], 1);
+}

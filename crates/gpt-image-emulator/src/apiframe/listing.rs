@@ -73,6 +73,7 @@ pub fn parse_list_query(query: &HashMap<String, String>) -> Result<ListQuery, Ap
 pub async fn list(arrival: Arrival, Query(query): Query<HashMap<String, String>>) -> Response {
     let request = &arrival.to(Provider::Apiframe);
     let (state, headers, query) = (&request.state, &request.headers, &query);
+    lock(&state.stats).listed(&request.presented_key);
     request
         .answer(RequestKind::Poll, |plan, key| async move {
             let query = match parse_list_query(query) {
