@@ -37,6 +37,10 @@ use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 pub use faults::FaultSpec;
 
+/// Default of `--max-concurrent-jobs`: far above what any test of the project runs at once for
+/// one key (three), so only a benchmark or a soak meets it.
+pub const DEFAULT_MAX_CONCURRENT_JOBS: usize = 10;
+
 /// How the emulator behaves; every field matches a command-line flag.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -57,6 +61,9 @@ pub struct Config {
     /// Send CORS headers and answer preflights (`--cors on`, the default); `false` answers as a
     /// provider that refuses browsers: no `access-control-*` header on any reply.
     pub cors: bool,
+    /// Apiframe jobs one API key may have running at once; a submit beyond gets a 429
+    /// (`--max-concurrent-jobs`, reported as `team.maxConcurrentJobs` by `GET /v2/me`).
+    pub max_concurrent_jobs: usize,
 }
 
 impl Default for Config {
@@ -70,6 +77,7 @@ impl Default for Config {
             static_prefix: "/".into(),
             studio_config: None,
             cors: true,
+            max_concurrent_jobs: DEFAULT_MAX_CONCURRENT_JOBS,
         }
     }
 }
@@ -235,6 +243,7 @@ pub fn router(config: Config) -> Router {
         .route("/v2/images/generate", post(apiframe::submit))
         .route("/v2/jobs", get(apiframe::list))
         .route("/v2/jobs/{id}", get(apiframe::status))
+        .route("/v2/me", get(apiframe::me))
         .route("/api/v1/images/generations", post(apiinone::submit))
         .route("/api/v1/tasks/{task_id}", get(apiinone::status))
         .route("/files/{job_id}/{file}", get(files::serve))

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
-use gpt_image_emulator::{Config, FaultSpec, serve};
+use gpt_image_emulator::{Config, DEFAULT_MAX_CONCURRENT_JOBS, FaultSpec, serve};
 
 /// Local emulator of the Apiframe v2 and API in One image-generation APIs (GPT Image 1.5):
 /// real images, realistic timing and errors, injectable faults. Listens on 127.0.0.1 only.
@@ -56,6 +56,11 @@ struct Flags {
     /// `off`: send no CORS headers and grant no preflight, as a provider that refuses browsers.
     #[arg(long, value_enum, default_value_t = Switch::On)]
     cors: Switch,
+
+    /// Apiframe jobs one API key may have running at once (`team.maxConcurrentJobs` of
+    /// `GET /v2/me`); a submit beyond gets a 429 with `Retry-After`.
+    #[arg(long, default_value_t = DEFAULT_MAX_CONCURRENT_JOBS, value_name = "N")]
+    max_concurrent_jobs: usize,
 }
 
 /// `on` or `off`.
@@ -106,6 +111,7 @@ async fn main() -> std::io::Result<()> {
         static_prefix: normalised_prefix(&flags.static_prefix),
         studio_config: flags.studio_config,
         cors: flags.cors == Switch::On,
+        max_concurrent_jobs: flags.max_concurrent_jobs,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", flags.port)).await?;
     let port = listener.local_addr()?.port();

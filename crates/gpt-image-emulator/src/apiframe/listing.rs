@@ -1,5 +1,9 @@
 //! `GET /v2/jobs`: the caller's Apiframe jobs, newest first, filtered and paged.
 //!
+//! `status` takes one status or several separated by commas (any case); `search` is a job id;
+//! `scope` (`user` or `team`) is accepted and changes nothing, since an emulated team has one
+//! member per key.
+//!
 //! The query is checked by a pure function ([`parse_list_query`]); the handler reads the job
 //! store under the same faults and auth as every Apiframe route.
 
@@ -20,8 +24,10 @@ use crate::{lock, request_host};
 /// Parsed `GET /v2/jobs` query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
-    /// Only jobs in this status (upper case).
-    pub status: Option<String>,
+    /// Only jobs in one of these statuses (upper case); empty means any.
+    pub statuses: Vec<String>,
+    /// Only the job with this id.
+    pub search: Option<String>,
     /// Only jobs of this model.
     pub model: Option<String>,
     /// Page size, 1..100.
@@ -32,17 +38,34 @@ pub struct ListQuery {
 
 /// Validates the listing query.
 pub fn parse_list_query(query: &HashMap<String, String>) -> Result<ListQuery, ApiError> {
-    let status = match query.get("status").map(|s| s.to_ascii_uppercase()) {
-        None => None,
-        Some(s) if s.is_empty() => None,
-        Some(s) if ["QUEUED", "PROCESSING", "COMPLETED", "FAILED"].contains(&s.as_str()) => Some(s),
-        Some(s) => {
+    const STATUSES: [&str; 4] = ["QUEUED", "PROCESSING", "COMPLETED", "FAILED"];
+    let statuses = query
+        .get("status")
+        .map(|text| text.split(','))
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim().to_ascii_uppercase())
+        .filter(|s| !s.is_empty())
+        .map(|s| match STATUSES.contains(&s.as_str()) {
+            true => Ok(s),
+            false => Err(ApiError::invalid(
+                "invalid_parameter",
+                format!(
+                    "status must be one or more of QUEUED, PROCESSING, COMPLETED, FAILED \
+                     (separated by commas), got '{s}'"
+                ),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    match query.get("scope").map(String::as_str) {
+        None | Some("" | "user" | "team") => {}
+        Some(other) => {
             return Err(ApiError::invalid(
                 "invalid_parameter",
-                format!("status must be one of QUEUED, PROCESSING, COMPLETED, FAILED, got '{s}'"),
+                format!("scope must be user or team, got '{other}'"),
             ));
         }
-    };
+    }
     let limit = match query.get("limit").filter(|l| !l.is_empty()) {
         None => 20,
         Some(l) => match l.parse::<usize>() {
@@ -62,14 +85,16 @@ pub fn parse_list_query(query: &HashMap<String, String>) -> Result<ListQuery, Ap
         })?),
     };
     Ok(ListQuery {
-        status,
+        statuses,
+        search: query.get("search").filter(|s| !s.is_empty()).cloned(),
         model: query.get("model").filter(|m| !m.is_empty()).cloned(),
         limit,
         cursor,
     })
 }
 
-/// `GET /v2/jobs?status=&model=&limit=&cursor=`: newest first, the caller's jobs only.
+/// `GET /v2/jobs?status=&model=&limit=&cursor=&scope=&search=`: newest first, the caller's jobs
+/// only.
 pub async fn list(arrival: Arrival, Query(query): Query<HashMap<String, String>>) -> Response {
     let request = &arrival.to(Provider::Apiframe);
     let (state, headers, query) = (&request.state, &request.headers, &query);
@@ -87,11 +112,10 @@ pub async fn list(arrival: Arrival, Query(query): Query<HashMap<String, String>>
                 .newest_first(Provider::Apiframe, &key)
                 .filter(|job| query.cursor.is_none_or(|c| job.seq < c))
                 .filter(|job| query.model.as_deref().is_none_or(|m| job.model == m))
+                .filter(|job| query.search.as_deref().is_none_or(|id| job.id == id))
                 .filter(|job| {
-                    query
-                        .status
-                        .as_deref()
-                        .is_none_or(|s| status_name(job.state_at(now).0) == s)
+                    let status = status_name(job.state_at(now).0);
+                    query.statuses.is_empty() || query.statuses.iter().any(|s| s == status)
                 });
             let page: Vec<&Job> = matching.by_ref().take(query.limit).collect();
             let has_more = matching.next().is_some();
@@ -125,11 +149,22 @@ mod tests {
         };
         assert_eq!(q(&[]).expect("valid").limit, 20);
         assert_eq!(
-            q(&[("status", "completed")])
+            q(&[("status", "completed")]).expect("valid").statuses,
+            vec!["COMPLETED"]
+        );
+        assert_eq!(
+            q(&[("status", "queued, Processing,")])
                 .expect("valid")
-                .status
-                .as_deref(),
-            Some("COMPLETED")
+                .statuses,
+            vec!["QUEUED", "PROCESSING"]
+        );
+        assert!(q(&[("status", "")]).expect("valid").statuses.is_empty());
+        assert!(q(&[("status", "QUEUED,DONE")]).is_err());
+        assert!(q(&[("scope", "team")]).is_ok());
+        assert!(q(&[("scope", "world")]).is_err());
+        assert_eq!(
+            q(&[("search", "abc")]).expect("valid").search.as_deref(),
+            Some("abc")
         );
         assert!(q(&[("limit", "0")]).is_err());
         assert!(q(&[("limit", "101")]).is_err());

@@ -1,9 +1,11 @@
 //! Apiframe v2 routes: `POST /v2/images/generate` and `GET /v2/jobs/{id}` here; the listing,
-//! the account, submit validation, job JSON and webhook events each in their own file.
+//! the account and its concurrency limit, submit validation, job JSON and webhook events each
+//! in their own file.
 //!
 //! The handlers add auth, faults, idempotency, statistics and the job store around the pure
 //! parts ([`validation::parse_submit`], [`bodies::job_body`]).
 
+mod account;
 mod bodies;
 mod events;
 mod listing;
@@ -21,6 +23,7 @@ use crate::faults::RequestKind;
 use crate::jobs::{Artwork, Job, Provider};
 use crate::requests::{Arrival, json_body};
 use crate::{lock, request_host};
+pub use account::me;
 use bodies::{job_body, status_name};
 use events::send_webhooks;
 pub use listing::list;
@@ -92,6 +95,12 @@ pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
                     drop(jobs);
                     lock(&state.stats).duplicate_prevented(&key);
                     return accepted(&existing);
+                }
+                let limit = state.config.max_concurrent_jobs;
+                if let Some((error, wait)) = account::refusal(&jobs, &key, limit, Instant::now()) {
+                    drop(jobs);
+                    lock(&state.stats).concurrency_refused(&key);
+                    return account::with_retry_after(request.reply(error), wait);
                 }
                 let job = Job {
                     id: uuid_v4(),
