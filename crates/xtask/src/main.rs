@@ -9,6 +9,7 @@
 //! - `cargo xtask dist`: build the studio's release `dist/`;
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`.
 
+mod bench;
 mod ctx;
 mod npm;
 mod setup;
@@ -147,7 +148,12 @@ fn test(ctx: &Ctx) -> Result<(), String> {
     }
 }
 
+/// `bench` prints every figure; `bench schedule` only the polling simulation (builds nothing).
 fn bench(ctx: &Ctx) -> Result<(), String> {
+    bench::schedule::simulate();
+    if std::env::args().nth(2).as_deref() == Some("schedule") {
+        return Ok(());
+    }
     setup::for_tests(ctx)?;
     build_all(ctx)?;
     studio::bench(ctx)?;

@@ -1,0 +1,266 @@
+//! How long jobs take, learned from finished jobs, in memory.
+//!
+//! Per kind of job (provider, quality, number of images, edit or not) it keeps the weighted
+//! mean and variance of `ln(duration)`, forgetting old jobs once about [`MEMORY`] are kept, and
+//! per provider what each progress value has meant ([`super::progress`]). A kind seen rarely
+//! leans on its provider's other kinds, and a provider seen never on its typical duration.
+//! [`DurationModel::export`] and [`DurationModel::import`] turn it into plain data (serde), so a
+//! caller can keep it between sessions. No clock, no I/O.
+
+use serde::{Deserialize, Serialize};
+
+use super::posterior::{Component, Prior};
+use super::progress::{ProgressModel, ProgressStats};
+use crate::provider::Provider;
+use crate::request::{Quality, Request};
+
+/// About how many recent jobs of one kind the model remembers.
+pub const MEMORY: f64 = 200.0;
+
+/// What a job's duration depends on. Unknown parts (`None`) match only jobs recorded with
+/// the same parts unknown; every kind also feeds its provider's pooled figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobKind {
+    pub provider: Provider,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<Quality>,
+    /// Number of images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u8>,
+    /// Whether the request has reference images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<bool>,
+}
+
+impl JobKind {
+    /// A job of which only the provider is known (e.g. waited for by id alone).
+    pub fn provider(provider: Provider) -> Self {
+        JobKind {
+            provider,
+            quality: None,
+            n: None,
+            edit: None,
+        }
+    }
+
+    /// The kind of job a request makes.
+    pub fn of(provider: Provider, request: &Request) -> Self {
+        JobKind {
+            provider,
+            quality: request.quality,
+            n: Some(request.n.unwrap_or(1)),
+            edit: Some(!request.input_images.is_empty()),
+        }
+    }
+}
+
+/// Learned durations of one kind of job: weighted figures of `ln(duration ms)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DurationStats {
+    pub kind: JobKind,
+    /// How many jobs the figures stand for (older ones count less).
+    pub weight: f64,
+    pub mean_ln_ms: f64,
+    pub var_ln_ms: f64,
+}
+
+impl DurationStats {
+    fn valid(&self) -> bool {
+        self.weight.is_finite()
+            && self.weight > 0.0
+            && self.mean_ln_ms.is_finite()
+            && self.var_ln_ms.is_finite()
+            && self.var_ln_ms >= 0.0
+    }
+}
+
+/// Weighted mean and variance, combinable.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Moments {
+    weight: f64,
+    mean: f64,
+    var: f64,
+}
+
+impl Moments {
+    fn combine(self, other: Moments) -> Moments {
+        let weight = self.weight + other.weight;
+        if weight <= 0.0 {
+            return self;
+        }
+        let mean = (self.weight * self.mean + other.weight * other.mean) / weight;
+        let spread = |m: Moments| m.weight * (m.var + (m.mean - mean).powi(2));
+        Moments {
+            weight,
+            mean,
+            var: (spread(self) + spread(other)) / weight,
+        }
+    }
+
+    fn with_weight(self, weight: f64) -> Moments {
+        Moments { weight, ..self }
+    }
+}
+
+/// Everything a [`DurationModel`] has learned, as plain data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ModelData {
+    pub durations: Vec<DurationStats>,
+    pub progress: Vec<ProgressStats>,
+}
+
+/// Learned job durations and progress meanings; feeds [`super::Schedule`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DurationModel {
+    kinds: Vec<DurationStats>,
+    pub(crate) progress: ProgressModel,
+}
+
+/// Spread assumed for a provider no job has been seen of: a duration within ×0.5–×2 of the
+/// typical one for ~90 % of jobs.
+const DEFAULT_SIGMA: f64 = 0.45;
+/// How many jobs the typical duration counts as.
+const DEFAULT_WEIGHT: f64 = 2.0;
+/// How many jobs the provider's pooled figures count as for one kind.
+const POOLED_WEIGHT: f64 = 3.0;
+
+impl DurationModel {
+    /// An empty model: every prediction starts from the provider's typical duration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Learns that a job of this kind took `duration_ms` from submission to completion.
+    pub fn record(&mut self, kind: JobKind, duration_ms: u64) {
+        self.record_job(kind, duration_ms, &[]);
+    }
+
+    /// Learns from a finished job and the progress it showed on the way (`samples`).
+    pub fn record_job(
+        &mut self,
+        kind: JobKind,
+        duration_ms: u64,
+        samples: &[super::ProgressSample],
+    ) {
+        if duration_ms == 0 {
+            return;
+        }
+        let ln = (duration_ms as f64).ln();
+        self.merge_duration(DurationStats {
+            kind,
+            weight: 1.0,
+            mean_ln_ms: ln,
+            var_ln_ms: 0.0,
+        });
+        let samples: Vec<(f64, f64)> = samples
+            .iter()
+            .map(|s| (s.at_ms as f64, s.percent))
+            .collect();
+        self.progress
+            .record(kind.provider, duration_ms as f64, &samples);
+    }
+
+    fn merge_duration(&mut self, s: DurationStats) {
+        if !s.valid() {
+            return;
+        }
+        let new = Moments {
+            weight: s.weight.min(MEMORY),
+            mean: s.mean_ln_ms,
+            var: s.var_ln_ms,
+        };
+        match self.kinds.iter_mut().find(|e| e.kind == s.kind) {
+            Some(e) => {
+                let old = Moments {
+                    weight: e.weight.min(MEMORY - new.weight.min(MEMORY - 1.0)),
+                    mean: e.mean_ln_ms,
+                    var: e.var_ln_ms,
+                };
+                let m = old.combine(new);
+                e.weight = m.weight;
+                e.mean_ln_ms = m.mean;
+                e.var_ln_ms = m.var;
+            }
+            None => self.kinds.push(DurationStats {
+                weight: new.weight,
+                ..s
+            }),
+        }
+    }
+
+    /// Everything learned, as plain data (for storage between sessions).
+    pub fn export(&self) -> ModelData {
+        let mut durations = self.kinds.clone();
+        durations.sort_by(|a, b| {
+            let key = |s: &DurationStats| (s.kind.provider.id(), format!("{:?}", s.kind));
+            key(a).cmp(&key(b))
+        });
+        ModelData {
+            durations,
+            progress: self.progress.export(),
+        }
+    }
+
+    /// Adds exported figures to what this model knows; malformed entries are skipped.
+    pub fn import(&mut self, data: &ModelData) {
+        for s in &data.durations {
+            self.merge_duration(*s);
+        }
+        for s in &data.progress {
+            self.progress.merge(*s);
+        }
+    }
+
+    /// The distribution of a job's total duration, ms, before looking at its progress.
+    pub(crate) fn prior(&self, kind: JobKind, typical_ms: u64) -> Prior {
+        let typical = (typical_ms.max(1) as f64).ln();
+        let mut pooled = Moments {
+            weight: DEFAULT_WEIGHT,
+            mean: typical,
+            var: DEFAULT_SIGMA * DEFAULT_SIGMA,
+        };
+        for s in self
+            .kinds
+            .iter()
+            .filter(|s| s.kind.provider == kind.provider)
+        {
+            pooled = pooled.combine(moments(s));
+        }
+        let own = self.kinds.iter().find(|s| s.kind == kind);
+        let m = match own {
+            Some(s) => pooled
+                .with_weight(pooled.weight.min(POOLED_WEIGHT))
+                .combine(moments(s)),
+            None => pooled,
+        };
+        // Predictive spread: the figures' own uncertainty on top of the jobs' spread.
+        let sigma = (m.var.max(0.03 * 0.03) * (1.0 + 1.0 / m.weight)).sqrt();
+        // A wide component keeps surprises (a slow day, a new kind) from starving the schedule.
+        let wide = 0.02 + 0.5 / (m.weight + 2.0);
+        Prior {
+            components: vec![
+                Component {
+                    weight: 1.0 - wide,
+                    mu: m.mean,
+                    sigma,
+                },
+                Component {
+                    weight: wide,
+                    mu: m.mean,
+                    sigma: (sigma * 2.5).max(0.8),
+                },
+            ],
+        }
+    }
+}
+
+fn moments(s: &DurationStats) -> Moments {
+    Moments {
+        weight: s.weight,
+        mean: s.mean_ln_ms,
+        var: s.var_ln_ms,
+    }
+}

@@ -1,0 +1,244 @@
+//! When to poll a running job next.
+//!
+//! [`Schedule`] decides from what is known of one job: its real age, the progress it has shown,
+//! and a [`DurationModel`] learned from finished jobs (how long jobs of this kind take, and what
+//! each progress value of this provider has meant). It keeps a posterior of the job's total
+//! duration and polls where completions are likely: sparse while the conditional rate of
+//! finishing (the hazard) is low, every [`Schedule::target_delay_ms`] once it is high, and once
+//! just after the moment by which the job has almost surely finished when progress has proved
+//! precise. Progress is used only as far as finished jobs have shown it to be right.
+//!
+//! [`PollSchedule`] holds the bounds and the provider's typical duration (the model's starting
+//! point), and still offers the simple ETA the studio displays.
+//!
+//! Pure Rust: no clock, no I/O; the caller passes every time in, in milliseconds.
+
+mod learned;
+mod posterior;
+mod progress;
+#[cfg(test)]
+mod tests;
+
+pub use learned::{DurationModel, DurationStats, JobKind, MEMORY, ModelData};
+pub use progress::{MIN_SEEN, ProgressStats};
+
+use posterior::Posterior;
+
+/// Bounds and expectations for polling one provider.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PollSchedule {
+    /// Shortest delay between two polls, ms.
+    pub min_delay_ms: u64,
+    /// Longest delay between two polls, ms.
+    pub max_delay_ms: u64,
+    /// How long a job usually takes, ms.
+    pub typical_ms: u64,
+}
+
+/// A progress figure (0–100) and the job's age when it was seen.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressSample {
+    pub percent: f64,
+    /// Age of the job, ms since it was submitted.
+    pub at_ms: u64,
+}
+
+impl PollSchedule {
+    /// The schedule for a provider's typical duration: never faster than every 0.25 s, never
+    /// slower than every 5 s.
+    pub fn for_typical_duration(typical_ms: u64) -> Self {
+        PollSchedule {
+            min_delay_ms: 250,
+            max_delay_ms: 5_000,
+            typical_ms,
+        }
+    }
+
+    /// Estimated total duration of the job, ms since it started.
+    pub fn estimated_total_ms(&self, progress: Option<ProgressSample>) -> f64 {
+        let typical = self.typical_ms as f64;
+        match progress {
+            Some(ProgressSample { percent, at_ms })
+                if percent > 0.0 && percent < 100.0 && at_ms > 0 =>
+            {
+                let extrapolated = at_ms as f64 * 100.0 / percent;
+                // Early figures are noisy: lean on the typical duration until ~50 %.
+                let trust = (percent / 50.0).clamp(0.0, 1.0);
+                trust * extrapolated + (1.0 - trust) * typical
+            }
+            _ => typical,
+        }
+    }
+
+    /// Estimated time left, ms (0 once overdue).
+    pub fn eta_ms(&self, elapsed_ms: u64, progress: Option<ProgressSample>) -> u64 {
+        (self.estimated_total_ms(progress) - elapsed_ms as f64).max(0.0) as u64
+    }
+
+    /// The delay before the next poll.
+    pub fn next_delay_ms(&self, elapsed_ms: u64, progress: Option<ProgressSample>) -> u64 {
+        let total = self.estimated_total_ms(progress);
+        let remaining = total - elapsed_ms as f64;
+        let delay = if remaining > 0.0 {
+            // Halve the gap to the estimate each time: few polls early, tight near the end.
+            remaining / 2.0
+        } else {
+            // Overdue: back off in proportion to how late the job is.
+            self.min_delay_ms as f64 + (-remaining) / 4.0
+        };
+        (delay as u64).clamp(self.min_delay_ms, self.max_delay_ms.max(self.min_delay_ms))
+    }
+}
+
+/// What the schedule knows of one running job at one poll.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct JobContext<'a> {
+    pub kind: JobKind,
+    /// The job's real age, ms since it was submitted (e.g. from the provider's `createdAt`),
+    /// not the time since this wait began.
+    pub age_ms: u64,
+    /// Progress figures seen so far, oldest first; figures at any age, including 0 %.
+    pub samples: &'a [ProgressSample],
+}
+
+/// Evidence outside a sample's range still counts this much: progress that lies once does not
+/// make a finishing job invisible.
+const EVIDENCE_FLOOR: f64 = 0.005;
+/// Share of jobs (by the learned durations) that finish before dense polling begins.
+const OPEN_QUANTILE: f64 = 0.09;
+/// Probability beyond which a job is taken as finished when progress has pinned it down.
+const SURE: f64 = 0.98;
+/// Only the latest samples count: the cost of a poll stays bounded.
+const MAX_SAMPLES: usize = 32;
+
+/// The polling schedule: bounds, a detection-delay target and a learned [`DurationModel`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// Shortest and longest delay between polls; `typical_ms` is the duration assumed before
+    /// any job of the provider has finished.
+    pub bounds: PollSchedule,
+    /// Gap between polls where completions are likely; the detection delay of most jobs stays
+    /// below it.
+    pub target_delay_ms: u64,
+    /// What finished jobs have taught.
+    pub model: DurationModel,
+}
+
+impl Schedule {
+    /// A schedule with an empty model and a 1 s target.
+    pub fn new(bounds: PollSchedule) -> Self {
+        Schedule {
+            bounds,
+            target_delay_ms: 1_000,
+            model: DurationModel::new(),
+        }
+    }
+
+    /// Learns from a finished job: its kind, its real duration and the progress it showed.
+    pub fn record(&mut self, kind: JobKind, duration_ms: u64, samples: &[ProgressSample]) {
+        self.model.record_job(kind, duration_ms, samples);
+    }
+
+    fn prior(&self, kind: JobKind) -> posterior::Prior {
+        self.model.prior(kind, self.bounds.typical_ms)
+    }
+
+    fn supports(&self, job: &JobContext<'_>) -> Vec<(f64, f64)> {
+        let skip = job.samples.len().saturating_sub(MAX_SAMPLES);
+        job.samples[skip..]
+            .iter()
+            .filter(|s| s.at_ms <= job.age_ms)
+            .filter_map(|s| {
+                self.model
+                    .progress
+                    .support(job.kind.provider, s.at_ms as f64, s.percent)
+            })
+            .collect()
+    }
+
+    /// How long the job is expected to take in all: the median and a 90 % upper bound of its
+    /// total duration given everything seen, ms (for ETA displays).
+    pub fn estimate_ms(&self, job: &JobContext<'_>) -> (u64, u64) {
+        let prior = self.prior(job.kind);
+        let supports = self.supports(job);
+        let age = job.age_ms as f64;
+        match Posterior::new(&prior, age, &supports, EVIDENCE_FLOOR) {
+            Some(p) => (to_ms(p.quantile(0.5)), to_ms(p.quantile(0.9))),
+            None => (job.age_ms, job.age_ms),
+        }
+    }
+
+    /// The delay before the next poll, ms: never below `bounds.min_delay_ms` (at least 1) nor
+    /// above `bounds.max_delay_ms`.
+    pub fn next_delay_ms(&self, job: &JobContext<'_>) -> u64 {
+        let min = self.bounds.min_delay_ms.max(1);
+        let max = self.bounds.max_delay_ms.max(min);
+        let (min_f, max_f) = (min as f64, max as f64);
+        let age = job.age_ms as f64;
+        let prior = self.prior(job.kind);
+        let supports = self.supports(job);
+        let Some(post) = Posterior::new(&prior, age, &supports, EVIDENCE_FLOOR) else {
+            // Far beyond anything seen: back off with the job's age.
+            return to_ms(age / 10.0).clamp(min, max);
+        };
+        let target = self.target_delay_ms.max(1) as f64;
+        // Dense polling where the chance of finishing is as high as where the bulk of jobs
+        // finish; sparse before.
+        let threshold = prior.hazard(prior.quantile(OPEN_QUANTILE));
+        let step = (target / 20.0).max(min_f / 4.0).max(10.0);
+        let mut open = age + max_f;
+        let mut t = age;
+        while t < age + max_f {
+            if post.hazard(t) >= threshold {
+                open = t;
+                break;
+            }
+            t += step;
+        }
+        let mut next = open + target;
+        // When the evidence has pinned the duration down, look once, right after it.
+        next = next.min(post.quantile(SURE));
+        // When a look before the earliest likely finish would say much more, take it.
+        if let Some(refine) = self.refinement(&post, job, age) {
+            next = next.min(refine);
+        }
+        to_ms(next - age).clamp(min, max)
+    }
+
+    /// A poll shortly before the job can finish, when progress there has proved precise enough
+    /// to narrow the duration down by more than half.
+    fn refinement(&self, post: &Posterior<'_>, job: &JobContext<'_>, age: f64) -> Option<f64> {
+        let progress = &self.model.progress;
+        if !progress.trusts(job.kind.provider) {
+            return None;
+        }
+        let (early, late) = (post.quantile(1.0 - SURE), post.quantile(SURE));
+        let spread = late - early;
+        if spread <= self.target_delay_ms as f64 / 4.0 {
+            return None;
+        }
+        let at = age + 0.85 * (early - age);
+        let median = post.quantile(0.5);
+        let share = at / median;
+        // The progress value the job should show then, and how precise that value has been.
+        let width = (0..=100)
+            .filter_map(|p| progress.share_range(job.kind.provider, f64::from(p)))
+            .filter(|&(lo, hi)| lo <= share && share <= hi)
+            .map(|(lo, hi)| {
+                let longest = if lo > 0.0 { at / lo } else { f64::INFINITY };
+                longest - at / hi
+            })
+            .fold(f64::NAN, f64::max);
+        (width < spread / 2.0).then_some(at)
+    }
+}
+
+/// Milliseconds as an integer, saturating; NaN becomes 0 (the caller clamps).
+fn to_ms(x: f64) -> u64 {
+    if x.is_nan() {
+        0
+    } else {
+        x.clamp(0.0, u64::MAX as f64) as u64
+    }
+}

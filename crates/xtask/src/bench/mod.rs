@@ -1,0 +1,3 @@
+//! Benchmarks that print figures, never pass/fail: `cargo xtask bench [schedule]`.
+
+pub mod schedule;
