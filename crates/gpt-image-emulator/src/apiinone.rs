@@ -22,9 +22,6 @@ use crate::{lock, random_token, request_host};
 /// The only model this emulator serves on API in One.
 pub const MODEL: &str = "gpt-image-1-5";
 
-/// Durations drawn uniformly from this range, in seconds (before time scaling).
-const SECONDS: (f64, f64) = (3.0, 10.0);
-
 /// Keys a submit may carry.
 const FIELDS: [&str; 6] = [
     "model",
@@ -159,6 +156,9 @@ pub fn task_body(job: &Job, now: Instant, host: &str, alt_shape: bool) -> Value 
     if phase == Phase::Failed {
         data["error"] = json!(job.failure);
     }
+    if !job.reports_progress() {
+        data.as_object_mut().map(|data| data.remove("progress"));
+    }
     json!({"code": 200, "data": data})
 }
 
@@ -172,7 +172,7 @@ pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
             Ok(submit) => submit,
             Err(error) => return request.reply(error),
         };
-        let fate = request.fate(&plan, &submit.input_urls, SECONDS).await;
+        let fate = request.fate(&plan, &submit.input_urls).await;
         let job = {
             let mut jobs = lock(&state.jobs);
             let job = Job {
@@ -195,6 +195,7 @@ pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
                 created_at: SystemTime::now(),
                 duration: fate.duration,
                 failure: fate.failure,
+                progress: fate.progress,
                 webhook: None,
                 webhook_sent: false,
                 submit_host: request_host(headers),

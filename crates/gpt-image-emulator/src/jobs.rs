@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use image::RgbaImage;
 
 use crate::images::{Aspect, Format};
+use crate::timing::Progress;
 
 /// Which provider's API created a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,31 +63,34 @@ pub fn ends_after(duration: Duration, fails: bool) -> Duration {
 /// Phase and progress (0–100) of a job `elapsed` after creation.
 ///
 /// Queued for the first tenth of the duration at progress 0; then processing with progress
-/// rising from 1 to 99; then completed at 100 once the duration is over. A failing job fails at
-/// 60 % of its duration and keeps the progress it had reached.
-pub fn lifecycle(elapsed: Duration, duration: Duration, fails: bool) -> (Phase, u8) {
-    let progress_at = |at: Duration| -> u8 {
-        let queued = duration.as_secs_f64() * QUEUED_SHARE;
-        let at = at.as_secs_f64();
-        if at < queued {
-            return 0;
+/// rising as `progress` says (linear: from 1 to 99); then completed at 100 once the duration is
+/// over. A failing job fails at 60 % of its duration and keeps the progress it had reached.
+pub fn lifecycle(
+    elapsed: Duration,
+    duration: Duration,
+    fails: bool,
+    progress: Progress,
+) -> (Phase, u8) {
+    let share_at = |at: Duration| -> f64 {
+        if duration.is_zero() {
+            1.0
+        } else {
+            at.as_secs_f64() / duration.as_secs_f64()
         }
-        let working = (duration.as_secs_f64() - queued).max(f64::EPSILON);
-        let share = ((at - queued) / working).clamp(0.0, 1.0);
-        (1.0 + share * 98.0).floor().min(99.0) as u8
     };
     let end = ends_after(duration, fails);
     if elapsed >= end {
         return if fails {
-            (Phase::Failed, progress_at(end))
+            (Phase::Failed, progress.at(share_at(end), QUEUED_SHARE))
         } else {
             (Phase::Completed, 100)
         };
     }
-    if elapsed.as_secs_f64() < duration.as_secs_f64() * QUEUED_SHARE {
+    let share = share_at(elapsed);
+    if share < QUEUED_SHARE {
         (Phase::Queued, 0)
     } else {
-        (Phase::Processing, progress_at(elapsed))
+        (Phase::Processing, progress.at(share, QUEUED_SHARE))
     }
 }
 
@@ -154,6 +158,8 @@ pub struct Job {
     pub duration: Duration,
     /// Reason it fails, if it does.
     pub failure: Option<String>,
+    /// How its progress rises (`--progress`).
+    pub progress: Progress,
     /// Apiframe webhook settings.
     pub webhook: Option<Webhook>,
     /// A webhook delivery got a 2xx answer.
@@ -169,7 +175,13 @@ impl Job {
             now.saturating_duration_since(self.created),
             self.duration,
             self.failure.is_some(),
+            self.progress,
         )
+    }
+
+    /// Whether its status bodies carry a `progress` field (not with `--progress none`).
+    pub fn reports_progress(&self) -> bool {
+        self.progress != Progress::None
     }
 
     /// Wall-clock time at which the job ends.
@@ -291,15 +303,30 @@ mod tests {
     #[test]
     fn queued_then_processing_then_completed() {
         let d = secs(10.0);
-        assert_eq!(lifecycle(secs(0.0), d, false), (Phase::Queued, 0));
-        assert_eq!(lifecycle(secs(0.99), d, false), (Phase::Queued, 0));
-        assert_eq!(lifecycle(secs(1.0), d, false), (Phase::Processing, 1));
-        let (phase, mid) = lifecycle(secs(5.5), d, false);
+        assert_eq!(
+            lifecycle(secs(0.0), d, false, Progress::Linear),
+            (Phase::Queued, 0)
+        );
+        assert_eq!(
+            lifecycle(secs(0.99), d, false, Progress::Linear),
+            (Phase::Queued, 0)
+        );
+        assert_eq!(
+            lifecycle(secs(1.0), d, false, Progress::Linear),
+            (Phase::Processing, 1)
+        );
+        let (phase, mid) = lifecycle(secs(5.5), d, false, Progress::Linear);
         assert_eq!(phase, Phase::Processing);
         assert!((45..=55).contains(&mid), "{mid}");
-        assert!(lifecycle(secs(9.99), d, false).1 >= 98);
-        assert_eq!(lifecycle(secs(10.0), d, false), (Phase::Completed, 100));
-        assert_eq!(lifecycle(secs(100.0), d, false), (Phase::Completed, 100));
+        assert!(lifecycle(secs(9.99), d, false, Progress::Linear).1 >= 98);
+        assert_eq!(
+            lifecycle(secs(10.0), d, false, Progress::Linear),
+            (Phase::Completed, 100)
+        );
+        assert_eq!(
+            lifecycle(secs(100.0), d, false, Progress::Linear),
+            (Phase::Completed, 100)
+        );
     }
 
     #[test]
@@ -307,7 +334,7 @@ mod tests {
         let d = secs(15.0);
         let mut last = 0;
         for step in 0..200 {
-            let (_, p) = lifecycle(secs(step as f64 * 0.1), d, false);
+            let (_, p) = lifecycle(secs(step as f64 * 0.1), d, false, Progress::Linear);
             assert!(p >= last);
             last = p;
         }
@@ -317,17 +344,23 @@ mod tests {
     #[test]
     fn failing_job_fails_part_way_and_keeps_its_progress() {
         let d = secs(10.0);
-        assert_eq!(lifecycle(secs(5.9), d, true).0, Phase::Processing);
-        let (phase, progress) = lifecycle(secs(6.0), d, true);
+        assert_eq!(
+            lifecycle(secs(5.9), d, true, Progress::Linear).0,
+            Phase::Processing
+        );
+        let (phase, progress) = lifecycle(secs(6.0), d, true, Progress::Linear);
         assert_eq!(phase, Phase::Failed);
         assert!((50..99).contains(&progress), "{progress}");
-        assert_eq!(lifecycle(secs(60.0), d, true), (Phase::Failed, progress));
+        assert_eq!(
+            lifecycle(secs(60.0), d, true, Progress::Linear),
+            (Phase::Failed, progress)
+        );
     }
 
     #[test]
     fn zero_duration_completes_at_once() {
         assert_eq!(
-            lifecycle(Duration::ZERO, Duration::ZERO, false),
+            lifecycle(Duration::ZERO, Duration::ZERO, false, Progress::Linear),
             (Phase::Completed, 100)
         );
     }

@@ -17,6 +17,7 @@ mod jobs;
 mod requests;
 mod static_files;
 mod stats;
+pub mod timing;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -36,6 +37,7 @@ use tower::ServiceExt;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 pub use faults::FaultSpec;
+pub use timing::{Distribution, Progress, ProgressSetting};
 
 /// Default of `--max-concurrent-jobs`: far above what any test of the project runs at once for
 /// one key (three), so only a benchmark or a soak meets it.
@@ -64,6 +66,12 @@ pub struct Config {
     /// Apiframe jobs one API key may have running at once; a submit beyond gets a 429
     /// (`--max-concurrent-jobs`, reported as `team.maxConcurrentJobs` by `GET /v2/me`).
     pub max_concurrent_jobs: usize,
+    /// Durations of Apiframe jobs, before time scaling (`--apiframe-duration`, `--duration`).
+    pub apiframe_duration: Distribution,
+    /// Durations of API in One tasks, before time scaling (`--apiinone-duration`, `--duration`).
+    pub apiinone_duration: Distribution,
+    /// How job progress rises (`--progress`).
+    pub progress: ProgressSetting,
 }
 
 impl Default for Config {
@@ -78,6 +86,9 @@ impl Default for Config {
             studio_config: None,
             cors: true,
             max_concurrent_jobs: DEFAULT_MAX_CONCURRENT_JOBS,
+            apiframe_duration: Distribution::apiframe_default(),
+            apiinone_duration: Distribution::apiinone_default(),
+            progress: ProgressSetting::default(),
         }
     }
 }
@@ -96,14 +107,19 @@ struct AppState {
 type Shared = Arc<AppState>;
 
 impl AppState {
-    /// Draws a job's duration (uniform in `seconds`, time-scaled) and whether it fails
-    /// (`--fail-rate`), from the seeded generator.
-    fn draw_fate(&self, seconds: (f64, f64)) -> (Duration, Option<String>) {
+    /// Draws, from the seeded generator, a new job's duration (from the provider's
+    /// distribution, time-scaled), whether it fails (`--fail-rate`) and its progress pattern.
+    fn draw_fate(&self, provider: jobs::Provider) -> (Duration, Option<String>, Progress) {
+        let distribution = match provider {
+            jobs::Provider::Apiframe => &self.config.apiframe_duration,
+            jobs::Provider::ApiInOne => &self.config.apiinone_duration,
+        };
         let mut rng = lock(&self.rng);
-        let secs = seconds.0 + rng.f64() * (seconds.1 - seconds.0);
+        let duration = distribution.draw(&mut rng);
         let failure = (rng.f64() < self.config.fail_rate)
             .then(|| jobs::FAILURE_REASONS[rng.usize(..jobs::FAILURE_REASONS.len())].to_string());
-        (self.scaled(Duration::from_secs_f64(secs)), failure)
+        let progress = self.config.progress.pick(&mut rng);
+        (self.scaled(duration), failure, progress)
     }
 
     /// `duration` stretched by the time scale.

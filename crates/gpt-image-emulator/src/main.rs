@@ -7,7 +7,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
-use gpt_image_emulator::{Config, DEFAULT_MAX_CONCURRENT_JOBS, FaultSpec, serve};
+use gpt_image_emulator::{
+    Config, DEFAULT_MAX_CONCURRENT_JOBS, Distribution, FaultSpec, ProgressSetting, serve,
+};
 
 /// Local emulator of the Apiframe v2 and API in One image-generation APIs (GPT Image 1.5):
 /// real images, realistic timing and errors, injectable faults. Listens on 127.0.0.1 only.
@@ -61,6 +63,25 @@ struct Flags {
     /// `GET /v2/me`); a submit beyond gets a 429 with `Retry-After`.
     #[arg(long, default_value_t = DEFAULT_MAX_CONCURRENT_JOBS, value_name = "N")]
     max_concurrent_jobs: usize,
+
+    /// How job progress rises: linear (with time), coarse (0, then 50 from half-way), front
+    /// (90 within the first fifth, then slowly), none (no progress field), or mixed (each job
+    /// picks one of those at random, from `--seed`).
+    #[arg(long, default_value = "linear", value_name = "PATTERN")]
+    progress: ProgressSetting,
+
+    /// Durations of both providers' jobs, before `--time-scale`: `fixed:15s`,
+    /// `uniform:min=11s,max=19s` or `lognormal:median=15s,sigma=0.35`. The provider flags win.
+    #[arg(long, value_name = "DIST")]
+    duration: Option<Distribution>,
+
+    /// Durations of Apiframe jobs (default `uniform:min=11s,max=19s`).
+    #[arg(long, value_name = "DIST")]
+    apiframe_duration: Option<Distribution>,
+
+    /// Durations of API in One tasks (default `uniform:min=3s,max=10s`).
+    #[arg(long, value_name = "DIST")]
+    apiinone_duration: Option<Distribution>,
 }
 
 /// `on` or `off`.
@@ -112,6 +133,15 @@ async fn main() -> std::io::Result<()> {
         studio_config: flags.studio_config,
         cors: flags.cors == Switch::On,
         max_concurrent_jobs: flags.max_concurrent_jobs,
+        apiframe_duration: flags
+            .apiframe_duration
+            .or_else(|| flags.duration.clone())
+            .unwrap_or_else(Distribution::apiframe_default),
+        apiinone_duration: flags
+            .apiinone_duration
+            .or(flags.duration)
+            .unwrap_or_else(Distribution::apiinone_default),
+        progress: flags.progress,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", flags.port)).await?;
     let port = listener.local_addr()?.port();

@@ -26,6 +26,7 @@ use crate::faults::{Plan, RequestKind};
 use crate::files::read_inputs;
 use crate::injection::{Call, guarded};
 use crate::jobs::{INJECTED_FAILURE, Job, Provider};
+use crate::timing::Progress;
 use crate::{PathFault, RequestId, Shared, auth, lock, request_host};
 
 /// The parts of a request that every provider route takes before its own path and body:
@@ -83,7 +84,8 @@ pub struct ProviderRequest {
     path_fault: Option<PathFault>,
 }
 
-/// What a new job gets besides its request: input images, duration and failure.
+/// What a new job gets besides its request: input images, duration, failure and progress
+/// pattern.
 pub struct Fate {
     /// Decoded input images (none if one could not be read).
     pub inputs: Vec<Arc<RgbaImage>>,
@@ -91,6 +93,8 @@ pub struct Fate {
     pub duration: Duration,
     /// Reason the job fails, if it does.
     pub failure: Option<String>,
+    /// How its progress rises.
+    pub progress: Progress,
 }
 
 /// The body of a job in a provider's status shape: `(job, now, host, alt_shape)`.
@@ -150,15 +154,16 @@ impl ProviderRequest {
         .await
     }
 
-    /// Inputs, duration and failure of a new job: the input images read from `input_urls`, a
-    /// duration drawn from `seconds`, and a failure from, in this order, an unreadable input,
-    /// the `fail` fault or `--fail-rate`.
-    pub async fn fate(&self, plan: &Plan, input_urls: &[String], seconds: (f64, f64)) -> Fate {
+    /// Inputs, duration, failure and progress pattern of a new job: the input images read from
+    /// `input_urls`, a duration drawn from the provider's distribution, a failure from, in this
+    /// order, an unreadable input, the `fail` fault or `--fail-rate`, and a pattern from
+    /// `--progress`.
+    pub async fn fate(&self, plan: &Plan, input_urls: &[String]) -> Fate {
         let (inputs, input_failure) = match read_inputs(&self.state, input_urls).await {
             Ok(inputs) => (inputs, None),
             Err(reason) => (Vec::new(), Some(reason)),
         };
-        let (duration, random_failure) = self.state.draw_fate(seconds);
+        let (duration, random_failure, progress) = self.state.draw_fate(self.provider);
         let failure = input_failure
             .or_else(|| plan.fail.then(|| INJECTED_FAILURE.to_string()))
             .or(random_failure);
@@ -166,6 +171,7 @@ impl ProviderRequest {
             inputs,
             duration,
             failure,
+            progress,
         }
     }
 }

@@ -415,6 +415,7 @@ async fn random_faults_follow_the_seed_in_every_form() {
         start_with(Config {
             time_scale: support::TIME_SCALE,
             seed,
+            max_concurrent_jobs: 0, // only the faults answer 429 here
             ..Config::default()
         })
     };

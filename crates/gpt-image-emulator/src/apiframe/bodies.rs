@@ -39,11 +39,11 @@ pub fn result(job: &Job, phase: Phase, host: &str, alt_shape: bool) -> Value {
     }
 }
 
-/// The body of `GET /v2/jobs/{id}` at `now`.
+/// The body of `GET /v2/jobs/{id}` at `now` (with no `progress` under `--progress none`).
 pub fn job_body(job: &Job, now: Instant, host: &str, alt_shape: bool) -> Value {
     let (phase, progress) = job.state_at(now);
     let done = matches!(phase, Phase::Completed | Phase::Failed);
-    json!({
+    let mut body = json!({
         "id": job.id,
         "status": status_name(phase),
         "model": job.model,
@@ -54,5 +54,9 @@ pub fn job_body(job: &Job, now: Instant, host: &str, alt_shape: bool) -> Value {
         "webhookStatus": if job.webhook_sent { json!("sent") } else { Value::Null },
         "createdAt": rfc3339(job.created_at),
         "completedAt": if done { json!(rfc3339(job.ends_at())) } else { Value::Null },
-    })
+    });
+    if !job.reports_progress() {
+        body.as_object_mut().map(|body| body.remove("progress"));
+    }
+    body
 }

@@ -57,16 +57,19 @@ pub async fn send_webhooks(state: Shared, job_id: String) {
                     "model": job.model,
                 }),
             ),
-            _ => (
-                "progress",
-                json!({
+            _ => {
+                let mut payload = json!({
                     "event": "progress",
                     "jobId": job.id,
                     "status": status_name(phase),
                     "progress": progress,
                     "model": job.model,
-                }),
-            ),
+                });
+                if !job.reports_progress() {
+                    payload.as_object_mut().map(|p| p.remove("progress"));
+                }
+                ("progress", payload)
+            }
         };
         if !webhook.events.iter().any(|e| e == event) {
             continue;

@@ -32,9 +32,6 @@ use validation::{credits_per_image, parse_submit};
 /// The only model this emulator serves on Apiframe.
 pub const MODEL: &str = "gpt-image-1.5";
 
-/// Durations drawn uniformly from this range, in seconds (before time scaling).
-const SECONDS: (f64, f64) = (11.0, 19.0);
-
 /// A UUID v4 in its usual text form.
 fn uuid_v4() -> String {
     let mut b: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
@@ -84,7 +81,7 @@ pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
                     return accepted(&job);
                 }
             }
-            let fate = request.fate(&plan, &submit.input_images, SECONDS).await;
+            let fate = request.fate(&plan, &submit.input_images).await;
             let job = {
                 let mut jobs = lock(&state.jobs);
                 if let Some(existing) = idempotency_key
@@ -122,6 +119,7 @@ pub async fn submit(arrival: Arrival, body: Bytes) -> Response {
                     created_at: std::time::SystemTime::now(),
                     duration: fate.duration,
                     failure: fate.failure,
+                    progress: fate.progress,
                     webhook: submit.webhook,
                     webhook_sent: false,
                     submit_host: request_host(headers),
