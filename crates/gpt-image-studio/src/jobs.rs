@@ -31,7 +31,7 @@ pub fn send(studio: Studio, provider: Provider, base_url: String, request: Reque
     let idempotency_key = provider
         .capabilities()
         .idempotency
-        .then(|| gpt_image::wire::idempotency_key(random_bytes()));
+        .then(|| gpt_image::job::idempotency_key(random_bytes()));
     let entry = Entry {
         id: new_id(),
         provider,
@@ -129,11 +129,16 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
         });
         return;
     }
-    let client = match Client::new(ClientOptions {
-        base_url: Some(entry.base_url.clone()),
-        ..ClientOptions::new(provider, key)
-    }) {
-        Ok(client) => client,
+    // A personal tool: the user enters their own key, so a key in the browser is allowed.
+    let config = gpt_image::ApiKey::parse(provider, &key).and_then(|key| {
+        ClientOptions::new(provider)
+            .with_key(key)
+            .with_base_url(entry.base_url.clone())
+            .dangerously_allow_browser()
+            .check(gpt_image::Runtime::Browser)
+    });
+    let client = match config {
+        Ok(config) => Client::new(config),
         Err(error) => return fail(studio, &id, provider, &error, true),
     };
     let Ok(controller) = AbortController::new() else {

@@ -72,7 +72,7 @@ impl Settings {
 
     /// Why the base URL override cannot be used, in plain words.
     pub fn base_url_problem(&self, provider: Provider) -> Option<String> {
-        gpt_image::wire::check_base_url(&self.base_url(provider))
+        gpt_image::config::check_base_url(&self.base_url(provider))
             .err()
             .map(|e| match e {
                 gpt_image::Error::InvalidRequest { message, .. } => message,
@@ -140,26 +140,17 @@ pub fn startup(saved: Option<&str>, config: Option<&str>) -> Startup {
 }
 
 /// A warning about a pasted key that cannot be right for `provider`, before anything is sent.
+/// The rules are the core's ([`gpt_image::ApiKey::parse`]); its message becomes a sentence.
 pub fn key_problem(provider: Provider, key: &str) -> Option<String> {
-    let key = key.trim();
-    if key.is_empty() {
-        return Some(format!("Paste your {} API key.", provider.name()));
+    match gpt_image::ApiKey::parse(provider, key) {
+        Ok(_) => None,
+        Err(gpt_image::Error::InvalidRequest { message, .. }) => {
+            let mut chars = message.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            Some(first.into_iter().chain(chars).chain(['.']).collect())
+        }
+        Err(_) => Some("This key cannot be used.".into()),
     }
-    if !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Some("The key contains spaces or characters that cannot be sent.".into());
-    }
-    Provider::ALL
-        .into_iter()
-        .find(|p| *p != provider && key.starts_with(p.key_prefix()))
-        .map(|other| {
-            format!(
-                "This looks like a {} key ({}…); {} keys start with {}.",
-                other.name(),
-                other.key_prefix(),
-                provider.name(),
-                provider.key_prefix()
-            )
-        })
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! the client sends with, so the snippet cannot drift from what the studio does. The key is
 //! replaced by [`REDACTED`] unless the user chose to reveal it.
 
-use gpt_image::wire::{self, HttpRequest, Method};
+use gpt_image::http::{HttpRequest, Method};
+use gpt_image::wire;
 use gpt_image::{Provider, Request};
 use serde_json::Value;
 
@@ -49,7 +50,7 @@ pub fn submit_request(
     } else {
         REDACTED
     };
-    wire::submit_request(provider, base_url, key, request, idempotency_key)
+    wire::submit_request(provider, base_url, Some(key), request, idempotency_key)
 }
 
 /// The request as code in `language`.

@@ -7,7 +7,7 @@
 use std::pin::Pin;
 use std::rc::Rc;
 
-use gpt_image::{ClientOptions, Error, GenerateOptions, JobUpdate, SubmitOptions, WaitOptions};
+use gpt_image::{Error, GenerateOptions, JobUpdate, SubmitOptions, WaitOptions};
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -20,7 +20,8 @@ use crate::error::{to_js, to_js_for_job};
 use crate::js;
 
 /// Checks the options and makes a client. Rejects with a `GptImageError` of kind
-/// `invalid_request` naming the field when an option is wrong.
+/// `invalid_request` naming the field when an option is wrong, including a key in a browser
+/// without `dangerouslyAllowBrowser` (see [`gpt_image::ClientOptions::check`]).
 #[wasm_bindgen(js_name = createClient)]
 pub async fn create_client(options: JsValue) -> Result<Client, JsValue> {
     build(&options).map_err(|e| to_js(&e))
@@ -30,21 +31,13 @@ fn build(options: &JsValue) -> Result<Client, Error> {
     let value = js::plain(
         options,
         "options",
-        "an object such as { provider: 'apiframe', apiKey }",
+        "an object such as { provider: 'apiframe', baseUrl: '/api/gpt-image' }",
         "createClient options",
         CLIENT_OPTIONS,
     )?;
-    let config = arguments::client_config(&value)?;
-    let inner = gpt_image::Client::new(ClientOptions {
-        provider: config.provider,
-        api_key: config.api_key,
-        base_url: config.base_url,
-        retry: config.retry,
-        request_timeout_ms: config.timeout_ms,
-        poll: config.poll,
-    })?;
+    let config = arguments::client_options(&value)?.check(js::runtime())?;
     Ok(Client {
-        inner: Rc::new(inner),
+        inner: Rc::new(gpt_image::Client::new(config)),
     })
 }
 

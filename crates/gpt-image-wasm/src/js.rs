@@ -4,7 +4,7 @@
 //! are checked; call options are read key by key, since a signal or a callback is not data.
 //! Every failure is an `invalid_request` error naming the field, never a panic.
 
-use gpt_image::Error;
+use gpt_image::{Error, Runtime};
 use js_sys::{Array, Function, Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -40,7 +40,7 @@ pub fn call_options(what: &str, value: &JsValue, allowed: &[&str]) -> Result<Cal
             "onUpdate" => match field.dyn_into::<Function>() {
                 Ok(f) => options.on_update = Some(f),
                 Err(other) => {
-                    return Err(wrong_type("onUpdate", "a function", describe(&other)));
+                    return Err(wrong_type("onUpdate", "a function", type_name(&other)));
                 }
             },
             "timeoutMs" => match field.as_f64() {
@@ -49,13 +49,13 @@ pub fn call_options(what: &str, value: &JsValue, allowed: &[&str]) -> Result<Cal
                     return Err(wrong_type(
                         "timeoutMs",
                         "a number of milliseconds",
-                        describe(&field),
+                        type_name(&field),
                     ));
                 }
             },
             "idempotencyKey" => match field.as_string() {
                 Some(key) => options.idempotency_key = Some(key),
-                None => return Err(wrong_type("idempotencyKey", "a string", describe(&field))),
+                None => return Err(wrong_type("idempotencyKey", "a string", type_name(&field))),
             },
             _ => {}
         }
@@ -75,7 +75,7 @@ fn signal(value: JsValue) -> Result<AbortSignal, Error> {
         Err(wrong_type(
             "signal",
             "an AbortSignal (for example AbortSignal.timeout(ms) or controller.signal)",
-            describe(&value),
+            type_name(&value),
         ))
     }
 }
@@ -122,7 +122,7 @@ fn plain_object<'a>(value: &'a JsValue, field: &str, expected: &str) -> Result<&
     if value.is_object() && !Array::is_array(value) && !value.is_function() {
         Ok(value.unchecked_ref())
     } else {
-        Err(wrong_type(field, expected, describe(value)))
+        Err(wrong_type(field, expected, type_name(value)))
     }
 }
 
@@ -142,7 +142,7 @@ pub fn get(object: &Object, key: &str) -> JsValue {
 pub fn text(field: &str, value: &JsValue, expected: &str) -> Result<String, Error> {
     value
         .as_string()
-        .ok_or_else(|| wrong_type(field, expected, describe(value)))
+        .ok_or_else(|| wrong_type(field, expected, type_name(value)))
 }
 
 /// A result as a plain object: camelCase keys, absent fields left out.
@@ -155,8 +155,9 @@ pub fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, Error> {
     js_sys::JSON::parse(&text).map_err(|_| failed())
 }
 
-/// What a JS value is, in words, without its content (it may be a secret).
-pub fn describe(value: &JsValue) -> &'static str {
+/// The type of a JS value in words ("a string", "an array"…), never its content (it may be
+/// a secret).
+pub fn type_name(value: &JsValue) -> &'static str {
     if value.is_undefined() {
         "undefined"
     } else if value.is_null() {
@@ -178,4 +179,31 @@ pub fn describe(value: &JsValue) -> &'static str {
     } else {
         "an object"
     }
+}
+
+/// Where this module runs: a page or a web worker is a [`Runtime::Browser`]; Node, Deno, Bun
+/// and workerd are servers. See [`arguments::client::runtime_of`].
+pub fn runtime() -> Runtime {
+    let global = js_sys::global();
+    let has = |name: &str| {
+        Reflect::get(&global, &JsValue::from_str(name))
+            .is_ok_and(|v| !v.is_undefined() && !v.is_null())
+    };
+    // `globalThis instanceof WorkerGlobalScope`, through the prototype chain.
+    let in_worker_scope = Reflect::get(&global, &JsValue::from_str("WorkerGlobalScope"))
+        .ok()
+        .filter(JsValue::is_function)
+        .and_then(|scope| Reflect::get(&scope, &JsValue::from_str("prototype")).ok())
+        .filter(JsValue::is_object)
+        .is_some_and(|prototype| {
+            prototype
+                .unchecked_into::<Object>()
+                .is_prototype_of(&global)
+        });
+    let user_agent = Reflect::get(&global, &JsValue::from_str("navigator"))
+        .ok()
+        .filter(JsValue::is_object)
+        .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("userAgent")).ok())
+        .and_then(|agent| agent.as_string());
+    arguments::client::runtime_of(has("document"), in_worker_scope, user_agent.as_deref())
 }

@@ -34,7 +34,7 @@ fn verify(input: &JsValue) -> Result<bool, Error> {
                 "is empty: pass the Apiframe API key the webhook was sent for",
             ));
         }
-        None => return Err(wrong_type("apiKey", "a string", js::describe(&api_key))),
+        None => return Err(wrong_type("apiKey", "a string", js::type_name(&api_key))),
     };
     let body = raw_body(&js::get(object, "body"))?;
     let signature = js::get(object, "signature");
@@ -59,7 +59,7 @@ fn raw_body(body: &JsValue) -> Result<Vec<u8>, Error> {
     if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
         return Ok(Uint8Array::new(buffer).to_vec());
     }
-    let got = js::describe(body);
+    let got = js::type_name(body);
     Err(invalid(
         "body",
         if got == "an object" {

@@ -8,58 +8,19 @@ use std::fmt;
 
 use web_sys::AbortSignal;
 
+use crate::config::{ApiKey, Config};
 use crate::error::{Error, seconds};
-use crate::job::{Generation, Job, JobStatus, JobUpdate};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::job::{self, Generation, Job, JobStatus, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;
-use crate::retry::{Resend, RetryPolicy, retry_after_ms};
+use crate::retry::{Resend, retry_after_ms};
 use crate::schedule::{PollSchedule, ProgressSample};
 use crate::transport;
-use crate::wire::{self, HttpRequest, HttpResponse};
+use crate::wire;
 
 /// How long [`Client::wait`] waits for a job when the caller sets no deadline: 10 minutes.
 pub const DEFAULT_WAIT_MS: u64 = 10 * 60 * 1000;
-
-/// Everything a [`Client`] is built from.
-#[derive(Clone)]
-pub struct ClientOptions {
-    pub provider: Provider,
-    pub api_key: String,
-    /// A proxy or the emulator instead of the provider's own URL.
-    pub base_url: Option<String>,
-    pub retry: RetryPolicy,
-    /// Timeout of each HTTP request, ms.
-    pub request_timeout_ms: u64,
-    /// Polling bounds; by default derived from the provider's typical duration.
-    pub poll: Option<PollSchedule>,
-}
-
-impl ClientOptions {
-    /// Defaults: the provider's URL, 3 retries, 30 s per request.
-    pub fn new(provider: Provider, api_key: impl Into<String>) -> Self {
-        ClientOptions {
-            provider,
-            api_key: api_key.into(),
-            base_url: None,
-            retry: RetryPolicy::default(),
-            request_timeout_ms: 30_000,
-            poll: None,
-        }
-    }
-}
-
-impl fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientOptions")
-            .field("provider", &self.provider)
-            .field("api_key", &"[redacted]")
-            .field("base_url", &self.base_url)
-            .field("retry", &self.retry)
-            .field("request_timeout_ms", &self.request_timeout_ms)
-            .field("poll", &self.poll)
-            .finish()
-    }
-}
 
 /// Options of one submit.
 #[derive(Clone, Debug, Default)]
@@ -89,124 +50,87 @@ pub struct GenerateOptions<'a> {
     pub on_update: Option<&'a mut dyn FnMut(&JobUpdate)>,
 }
 
-/// A configured connection to one provider.
+/// A configured connection to one provider. Built from a checked [`Config`]; holds the key
+/// (when there is one) and never shows it.
 pub struct Client {
-    provider: Provider,
-    api_key: String,
-    base_url: String,
-    retry: RetryPolicy,
-    request_timeout_ms: u64,
-    poll: PollSchedule,
+    config: Config,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("provider", &self.provider)
-            .field("api_key", &"[redacted]")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
+            .field("config", &self.config)
+            .finish()
     }
 }
 
 const NOT_RESENT: &str = "It was not sent again: API in One has no idempotency key, so a second attempt could start a second paid job. Check your API in One dashboard before submitting again.";
 
 impl Client {
-    /// Checks the options and builds the client. Fails on an empty or malformed key, a key
-    /// meant for the other provider, a bad base URL or a zero timeout.
-    pub fn new(options: ClientOptions) -> Result<Self, Error> {
-        let provider = options.provider;
-        let key = options.api_key.trim();
-        if key.is_empty() {
-            return Err(Error::invalid(
-                "apiKey",
-                format!("paste your {} API key", provider.name()),
-            ));
-        }
-        if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::invalid(
-                "apiKey",
-                "the key contains spaces or characters that cannot be sent in a header",
-            ));
-        }
-        if let Some(other) = Provider::ALL
-            .into_iter()
-            .find(|p| *p != provider && key.starts_with(p.key_prefix()))
-        {
-            return Err(Error::invalid(
-                "apiKey",
-                format!(
-                    "this looks like a {} key ({}…); {} keys start with {}",
-                    other.name(),
-                    other.key_prefix(),
-                    provider.name(),
-                    provider.key_prefix()
-                ),
-            ));
-        }
-        let base_url = options
-            .base_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-            .unwrap_or(provider.default_base_url());
-        wire::check_base_url(base_url)?;
-        if options.request_timeout_ms == 0 {
-            return Err(Error::invalid("timeoutMs", "must be more than 0"));
-        }
-        Ok(Client {
-            provider,
-            api_key: key.to_owned(),
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            retry: options.retry,
-            request_timeout_ms: options.request_timeout_ms,
-            poll: options.poll.unwrap_or_else(|| {
-                PollSchedule::for_typical_duration(provider.capabilities().typical_duration_ms)
-            }),
-        })
+    /// The client for these settings (see [`crate::ClientOptions::check`]).
+    pub fn new(config: Config) -> Self {
+        Client { config }
     }
 
     pub fn provider(&self) -> Provider {
-        self.provider
+        self.config.provider()
     }
 
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.config.base_url()
     }
 
     /// The polling schedule in use, for ETA displays.
     pub fn poll_schedule(&self) -> PollSchedule {
-        self.poll
+        self.config.poll()
+    }
+
+    fn api_key(&self) -> Option<&str> {
+        self.config.api_key().map(ApiKey::expose)
+    }
+
+    /// Adds the app's own headers to a request built by [`crate::wire`].
+    fn with_app_headers(&self, mut http: HttpRequest) -> HttpRequest {
+        http.headers.extend(self.config.headers().iter().cloned());
+        http
+    }
+
+    /// Removes the key and the app's header values from every text of an error.
+    fn redact(&self, mut error: Error) -> Error {
+        for secret in self.config.secrets() {
+            error = error.redacted(secret);
+        }
+        error
     }
 
     /// Validates and submits a request. Transient failures are retried; on Apiframe every
     /// attempt carries one `Idempotency-Key`, so a retried submit never makes a second job.
     pub async fn submit(&self, request: &Request, options: SubmitOptions) -> Result<Job, Error> {
-        request.validate(self.provider)?;
-        let idempotency_key = if self.provider.capabilities().idempotency {
+        request.validate(self.provider())?;
+        let idempotency_key = if self.provider().capabilities().idempotency {
             let key = options
                 .idempotency_key
-                .unwrap_or_else(|| wire::idempotency_key(transport::random_bytes()));
-            wire::check_idempotency_key(&key)?;
+                .unwrap_or_else(|| job::idempotency_key(transport::random_bytes()));
+            job::check_idempotency_key(&key)?;
             Some(key)
         } else if options.idempotency_key.is_some() {
             return Err(Error::invalid(
                 "idempotencyKey",
                 format!(
                     "{} does not support idempotency keys: leave it unset",
-                    self.provider.name()
+                    self.provider().name()
                 ),
             ));
         } else {
             None
         };
-        let http = wire::submit_request(
-            self.provider,
-            &self.base_url,
-            &self.api_key,
+        let http = self.with_app_headers(wire::submit_request(
+            self.provider(),
+            self.base_url(),
+            self.api_key(),
             request,
             idempotency_key.as_deref(),
-        );
+        ));
         let resend = if idempotency_key.is_some() {
             Resend::Safe
         } else {
@@ -215,7 +139,7 @@ impl Client {
         let response = self
             .send(&http, resend, options.signal.as_ref(), None)
             .await?;
-        let mut job = wire::parse_submit(self.provider, &response).map_err(|e| {
+        let mut job = wire::parse_submit(self.provider(), &response).map_err(|e| {
             let note = match &idempotency_key {
                 Some(key) if matches!(e, Error::Decode { .. }) => format!(
                     "The job may exist: submit again with idempotency key {} to get it without a second charge.",
@@ -226,7 +150,7 @@ impl Client {
                 }
                 _ => String::new(),
             };
-            e.with_note(&note).redacted(&self.api_key)
+            self.redact(e.with_note(&note))
         })?;
         job.idempotency_key = idempotency_key;
         Ok(job)
@@ -238,10 +162,15 @@ impl Client {
         job_id: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<JobUpdate, Error> {
-        wire::check_job_id(job_id)?;
-        let http = wire::status_request(self.provider, &self.base_url, &self.api_key, job_id);
+        job::check_job_id(job_id)?;
+        let http = self.with_app_headers(wire::status_request(
+            self.provider(),
+            self.base_url(),
+            self.api_key(),
+            job_id,
+        ));
         let response = self.send(&http, Resend::Safe, signal, None).await?;
-        wire::parse_status(self.provider, &response, job_id).map_err(|e| e.redacted(&self.api_key))
+        wire::parse_status(self.provider(), &response, job_id).map_err(|e| self.redact(e))
     }
 
     /// Polls a job until it completes or fails, on the [`PollSchedule`]. Stops with `Aborted`
@@ -252,12 +181,17 @@ impl Client {
         job_id: &str,
         mut options: WaitOptions<'_>,
     ) -> Result<Generation, Error> {
-        wire::check_job_id(job_id)?;
+        job::check_job_id(job_id)?;
         let signal = options.signal.as_ref();
         let timeout_ms = options.timeout_ms.unwrap_or(DEFAULT_WAIT_MS);
         let started = transport::now_ms();
         let deadline = started + timeout_ms as f64;
-        let http = wire::status_request(self.provider, &self.base_url, &self.api_key, job_id);
+        let http = self.with_app_headers(wire::status_request(
+            self.provider(),
+            self.base_url(),
+            self.api_key(),
+            job_id,
+        ));
         let mut last: Option<JobUpdate> = None;
         let mut sample: Option<ProgressSample> = None;
         loop {
@@ -270,8 +204,8 @@ impl Client {
                     }
                     other => other,
                 })?;
-            let update = wire::parse_status(self.provider, &response, job_id)
-                .map_err(|e| e.redacted(&self.api_key))?;
+            let update = wire::parse_status(self.provider(), &response, job_id)
+                .map_err(|e| self.redact(e))?;
             if last.as_ref() != Some(&update)
                 && let Some(on_update) = options.on_update.as_mut()
             {
@@ -281,19 +215,18 @@ impl Client {
                 JobStatus::Completed => {
                     return Ok(Generation {
                         job_id: job_id.to_owned(),
-                        provider: self.provider,
+                        provider: self.provider(),
                         images: update.images,
                         credit_cost: update.credit_cost,
                     });
                 }
                 JobStatus::Failed => {
-                    return Err(Error::JobFailed {
+                    return Err(self.redact(Error::JobFailed {
                         job_id: job_id.to_owned(),
-                        reason: update
-                            .error
-                            .unwrap_or_else(|| format!("{} gave no reason", self.provider.name())),
-                    }
-                    .redacted(&self.api_key));
+                        reason: update.error.unwrap_or_else(|| {
+                            format!("{} gave no reason", self.provider().name())
+                        }),
+                    }));
                 }
                 JobStatus::Queued | JobStatus::Processing => {}
             }
@@ -310,7 +243,8 @@ impl Client {
                 return Err(deadline_error(job_id, timeout_ms));
             }
             let delay = self
-                .poll
+                .config
+                .poll()
                 .next_delay_ms(elapsed, sample)
                 .min((deadline - now).ceil() as u64);
             transport::sleep(delay, signal).await?;
@@ -371,20 +305,24 @@ impl Client {
         let mut attempt = 0;
         loop {
             let (outcome, hint) =
-                match transport::fetch(http, self.request_timeout_ms, signal).await {
+                match transport::fetch(http, self.config.request_timeout_ms(), signal).await {
                     Ok(response) => {
                         let hint = retry_after_ms(&response, transport::now_ms());
-                        (wire::check_status(self.provider, response), hint)
+                        (wire::check_status(self.provider(), response), hint)
                     }
                     Err(error) => (Err(error), None),
                 };
             let error = match outcome {
                 Ok(response) => return Ok(response),
-                Err(error) => error.redacted(&self.api_key),
+                Err(error) => self.redact(error),
             };
-            let delay =
-                self.retry
-                    .delay_before_retry(attempt, &error, resend, hint, transport::random());
+            let delay = self.config.retry().delay_before_retry(
+                attempt,
+                &error,
+                resend,
+                hint,
+                transport::random(),
+            );
             let Some(delay) = delay else {
                 let refused = matches!(error, Error::RateLimited { .. });
                 return Err(

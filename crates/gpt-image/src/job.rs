@@ -1,7 +1,11 @@
-//! Jobs as the caller sees them: submitted, updated while they run, and their results.
+//! Jobs as the caller sees them: submitted, updated while they run, and their results; and
+//! the identifiers that name them (job ids, idempotency keys), with their checks.
+//!
+//! Plain data. May use `error` and `provider`; may not touch the network, the clock or `wire`.
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, quoted};
 use crate::provider::Provider;
 
 /// Where a job is in its life. Every provider's spelling maps onto these four.
@@ -82,4 +86,82 @@ pub struct Generation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Image {
     pub url: String,
+}
+
+/// A job id goes into a URL path: allow only the characters ids are made of. Errors name field
+/// `jobId`.
+pub fn check_job_id(id: &str) -> Result<(), Error> {
+    let ok = !id.is_empty()
+        && id.len() <= 200
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+        && id != "."
+        && id != "..";
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "jobId",
+            format!(
+                "{} is not a job id: expected letters, digits, '-', '_', '.' or ':'",
+                quoted(id)
+            ),
+        ))
+    }
+}
+
+/// Formats 16 random bytes as a UUID v4, the usual shape of an `Idempotency-Key` (and of any
+/// other opaque id).
+pub fn idempotency_key(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// A caller's `Idempotency-Key` must be a plain header value of sane length. Errors name field
+/// `idempotencyKey`.
+pub fn check_idempotency_key(key: &str) -> Result<(), Error> {
+    if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "idempotencyKey",
+            "must be 1–255 visible ASCII characters (a UUID is typical)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_ids_are_url_safe() {
+        for bad in ["", "a/b", "..", ".", "a b", "a?b", "a#b", "é"] {
+            assert!(check_job_id(bad).is_err(), "{bad}");
+        }
+        check_job_id("n42xxxx_gptimg").unwrap();
+        check_job_id("task_1:2.3-4").unwrap();
+        assert!(check_job_id(&"a".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn idempotency_keys_are_uuid_v4_and_checked() {
+        let key = idempotency_key([0xff; 16]);
+        assert_eq!(key, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        check_idempotency_key(&key).unwrap();
+        assert_ne!(idempotency_key([1; 16]), idempotency_key([2; 16]));
+        for bad in ["", "a b", "é", &"k".repeat(256)] {
+            assert!(check_idempotency_key(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -17,9 +17,11 @@
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
 //! # async fn demo() -> Result<(), gpt_image::Error> {
-//! use gpt_image::{Client, ClientOptions, GenerateOptions, Provider, Request};
+//! use gpt_image::{Client, ClientOptions, GenerateOptions, Provider, Request, Runtime};
 //!
-//! let client = Client::new(ClientOptions::new(Provider::Apiframe, "afk_…"))?;
+//! // In a page, the key would be visible to every visitor: use a proxy's base URL instead.
+//! let options = ClientOptions::new(Provider::Apiframe).with_base_url("https://app.example/gpt-image");
+//! let client = Client::new(options.check(Runtime::Browser)?);
 //! let request = Request::new("a lighthouse at dawn, watercolour");
 //! let generation = client.generate(&request, GenerateOptions::default()).await?;
 //! for image in &generation.images {
@@ -28,7 +30,9 @@
 //! # Ok(()) }
 //! ```
 
+pub mod config;
 pub mod error;
+pub mod http;
 pub mod job;
 pub mod provider;
 pub mod request;
@@ -43,7 +47,8 @@ mod client;
 mod transport;
 
 #[cfg(target_arch = "wasm32")]
-pub use client::{Client, ClientOptions, GenerateOptions, SubmitOptions, WaitOptions};
+pub use client::{Client, GenerateOptions, SubmitOptions, WaitOptions};
+pub use config::{ApiKey, ClientOptions, Config, Runtime};
 pub use error::Error;
 pub use job::{Generation, Image, Job, JobStatus, JobUpdate};
 pub use provider::{Capabilities, Provider};

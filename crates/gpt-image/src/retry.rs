@@ -7,7 +7,7 @@
 //! idempotent is only resent when the reply proves the server did not act on it.
 
 use crate::error::{Error, parse_number};
-use crate::wire::HttpResponse;
+use crate::http::HttpResponse;
 
 /// How persistently to retry. The defaults suit interactive use.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{Error, seconds};
-use crate::wire::{HttpRequest, HttpResponse, Method, READ_HEADERS};
+use crate::http::{HttpRequest, HttpResponse, Method, READ_HEADERS};
 
 #[wasm_bindgen]
 extern "C" {

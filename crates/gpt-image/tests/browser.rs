@@ -7,8 +7,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use gpt_image::{
-    Client, ClientOptions, Error, GenerateOptions, JobStatus, JobUpdate, PollSchedule, Provider,
-    Request, RetryPolicy, SubmitOptions, WaitOptions,
+    ApiKey, Client, ClientOptions, Error, GenerateOptions, JobStatus, JobUpdate, PollSchedule,
+    Provider, Request, RetryPolicy, Runtime, SubmitOptions, WaitOptions,
 };
 use serde_json::Value;
 use wasm_bindgen_test::*;
@@ -34,7 +34,7 @@ fn client(provider: Provider, api_key: &str, faults: Option<&str>) -> Client {
         Some(spec) => format!("{}/_fault/{spec}", emulator()),
         None => emulator().to_owned(),
     };
-    Client::new(ClientOptions {
+    connect(ClientOptions {
         base_url: Some(base),
         retry: RetryPolicy {
             initial_delay_ms: 50,
@@ -47,9 +47,23 @@ fn client(provider: Provider, api_key: &str, faults: Option<&str>) -> Client {
             max_delay_ms: 200,
             typical_ms: 500,
         }),
-        ..ClientOptions::new(provider, api_key)
+        ..options(provider, api_key)
     })
-    .expect("valid client options")
+}
+
+/// Options with a key, allowed in this browser: the tests are a personal tool of sorts.
+fn options(provider: Provider, api_key: &str) -> ClientOptions {
+    ClientOptions::new(provider)
+        .with_key(ApiKey::parse(provider, api_key).expect("a valid test key"))
+        .dangerously_allow_browser()
+}
+
+fn connect(options: ClientOptions) -> Client {
+    Client::new(
+        options
+            .check(Runtime::Browser)
+            .expect("valid client options"),
+    )
 }
 
 fn prompt(provider: Provider) -> Request {
@@ -398,16 +412,15 @@ async fn the_overall_deadline_ends_the_wait_but_keeps_the_job() {
 #[wasm_bindgen_test]
 async fn a_slow_reply_hits_the_request_timeout() {
     let k = key(Provider::Apiframe, "slow");
-    let c = Client::new(ClientOptions {
+    let c = connect(ClientOptions {
         base_url: Some(format!("{}/_fault/submit:slow=4000", emulator())),
         retry: RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::default()
         },
         request_timeout_ms: 100,
-        ..ClientOptions::new(Provider::Apiframe, &k)
-    })
-    .unwrap();
+        ..options(Provider::Apiframe, &k)
+    });
     let err = c
         .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
         .await
@@ -420,16 +433,15 @@ async fn a_slow_reply_hits_the_request_timeout() {
 
 #[wasm_bindgen_test]
 async fn an_unreachable_server_is_a_network_error() {
-    let c = Client::new(ClientOptions {
+    let c = connect(ClientOptions {
         base_url: Some("http://127.0.0.1:9".into()),
         retry: RetryPolicy {
             max_retries: 1,
             initial_delay_ms: 10,
             ..RetryPolicy::default()
         },
-        ..ClientOptions::new(Provider::Apiframe, "afk_browser_network")
-    })
-    .unwrap();
+        ..options(Provider::Apiframe, "afk_browser_network")
+    });
     let err = c
         .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
         .await
@@ -566,15 +578,11 @@ async fn dropping_the_wait_future_stops_polling() {
 #[wasm_bindgen_test]
 fn the_key_never_shows_in_debug_output() {
     let secret = "afk_browser_debug_secret_value";
-    let options = ClientOptions::new(Provider::Apiframe, secret);
+    let options = options(Provider::Apiframe, secret);
     assert!(!format!("{options:?}").contains(secret));
-    let c = Client::new(options).unwrap();
+    let c = connect(options);
     assert!(!format!("{c:?}").contains(secret));
-    let err = Client::new(ClientOptions::new(
-        Provider::Apiframe,
-        "aio_wrong_provider_key",
-    ))
-    .unwrap_err();
+    let err = ApiKey::parse(Provider::Apiframe, "aio_wrong_provider_key").unwrap_err();
     assert!(
         matches!(&err, Error::InvalidRequest { field, .. } if field == "apiKey"),
         "{err:?}"

@@ -26,5 +26,5 @@ pub fn random_bytes() -> [u8; 16] {
 
 /// A fresh opaque id (UUID form).
 pub fn new_id() -> String {
-    gpt_image::wire::idempotency_key(random_bytes())
+    gpt_image::job::idempotency_key(random_bytes())
 }

@@ -15,7 +15,7 @@ pub fn Code() -> impl IntoView {
     let language = RwSignal::new(Language::Curl);
     let reveal = RwSignal::new(false);
     let copied = RwSignal::new(None::<&'static str>);
-    let example_key = gpt_image::wire::idempotency_key(random_bytes());
+    let example_key = gpt_image::job::idempotency_key(random_bytes());
     let code = Memo::new(move |_| {
         let (provider, base, request) = studio.settings.with(|s| {
             (

@@ -2,8 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{HttpResponse, Shape, error_from_reply, read_job, read_update};
+use super::{Shape, error_from_reply, read_job, read_update};
 use crate::error::Error;
+use crate::http::HttpResponse;
 use crate::job::{Job, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;

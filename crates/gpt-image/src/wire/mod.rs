@@ -10,57 +10,16 @@ mod apiinone;
 use serde_json::Value;
 
 use crate::error::{Error, MAX_BODY, cut, quoted};
-use crate::job::{Job, JobUpdate};
+use crate::http::{HttpRequest, HttpResponse, Method};
+use crate::job::{Job, JobUpdate, check_job_id};
 use crate::provider::Provider;
 use crate::request::Request;
-
-/// A request ready for fetch.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpRequest {
-    pub method: Method,
-    pub url: String,
-    /// Header names in lower case. The key header's value is secret: never log these.
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-}
-
-/// What came back, with only the headers the client reads.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HttpResponse {
-    pub status: u16,
-    /// `(lower-case name, value)` pairs.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-/// The response headers the client reads; the transport collects only these.
-pub const READ_HEADERS: [&str; 3] = ["retry-after", "retry-after-ms", "x-request-id"];
-
-impl HttpResponse {
-    /// The first header with this lower-case name.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
 
 /// The submit request for `provider`. `request` must already be validated.
 pub fn submit_request(
     provider: Provider,
     base_url: &str,
-    api_key: &str,
+    api_key: Option<&str>,
     request: &Request,
     idempotency_key: Option<&str>,
 ) -> HttpRequest {
@@ -69,9 +28,9 @@ pub fn submit_request(
         Provider::ApiInOne => ("/api/v1/images/generations", apiinone::submit_body(request)),
     };
     let mut headers = auth_headers(provider, api_key);
-    headers.push(("content-type", "application/json".into()));
+    headers.push(("content-type".into(), "application/json".into()));
     if let (Provider::Apiframe, Some(key)) = (provider, idempotency_key) {
-        headers.push(("idempotency-key", key.into()));
+        headers.push(("idempotency-key".into(), key.into()));
     }
     HttpRequest {
         method: Method::Post,
@@ -85,7 +44,7 @@ pub fn submit_request(
 pub fn status_request(
     provider: Provider,
     base_url: &str,
-    api_key: &str,
+    api_key: Option<&str>,
     job_id: &str,
 ) -> HttpRequest {
     let path = match provider {
@@ -100,52 +59,19 @@ pub fn status_request(
     }
 }
 
-fn auth_headers(provider: Provider, api_key: &str) -> Vec<(&'static str, String)> {
+/// The provider's auth header; none without a key (a proxy adds it on the server).
+fn auth_headers(provider: Provider, api_key: Option<&str>) -> Vec<(String, String)> {
+    let Some(api_key) = api_key else {
+        return Vec::new();
+    };
     match provider {
-        Provider::Apiframe => vec![("x-api-key", api_key.into())],
-        Provider::ApiInOne => vec![("authorization", format!("Bearer {api_key}"))],
+        Provider::Apiframe => vec![("x-api-key".into(), api_key.into())],
+        Provider::ApiInOne => vec![("authorization".into(), format!("Bearer {api_key}"))],
     }
 }
 
 fn trim_base(base: &str) -> &str {
     base.trim_end_matches('/')
-}
-
-/// A job id goes into a URL path: allow only the characters ids are made of.
-pub fn check_job_id(id: &str) -> Result<(), Error> {
-    let ok = !id.is_empty()
-        && id.len() <= 200
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
-        && id != "."
-        && id != "..";
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "jobId",
-            format!(
-                "{} is not a job id: expected letters, digits, '-', '_', '.' or ':'",
-                quoted(id)
-            ),
-        ))
-    }
-}
-
-/// A base URL must be http(s) with a host; a path prefix (a proxy's) is fine.
-pub fn check_base_url(base: &str) -> Result<(), Error> {
-    if crate::request::is_http_url(base) && !base.contains(['?', '#']) {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "baseUrl",
-            format!(
-                "{} is not an http(s) URL without query or fragment",
-                quoted(base)
-            ),
-        ))
-    }
 }
 
 /// Reads a submit reply into the job it created.
@@ -420,30 +346,3 @@ fn now_unix_ms() -> f64 {
 
 #[cfg(test)]
 mod tests;
-
-/// Formats 16 random bytes as a UUID v4, the usual shape of an `Idempotency-Key`.
-pub fn idempotency_key(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
-/// A caller's `Idempotency-Key` must be a plain header value of sane length.
-pub fn check_idempotency_key(key: &str) -> Result<(), Error> {
-    if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "idempotencyKey",
-            "must be 1–255 visible ASCII characters (a UUID is typical)",
-        ))
-    }
-}

@@ -1,0 +1,367 @@
+//! `createClient(options)`: reading the JavaScript object into the core's [`ClientOptions`].
+//!
+//! Only shapes and types are checked here; the rules of the values (key format, base URL,
+//! header names, bounds, a key in a browser) are the core's [`ClientOptions::check`], shared
+//! with the studio and the proxy.
+
+use std::str::FromStr;
+
+use gpt_image::config::{MAX_RETRIES, Runtime};
+use gpt_image::{ApiKey, ClientOptions, Error, PollSchedule, Provider, RetryPolicy};
+use serde_json::{Map, Value};
+
+use super::checks::{
+    check_keys, invalid, millis_value, object, optional_text, present, type_name, whole_number,
+    wrong_type,
+};
+
+/// Keys of `createClient(options)`.
+pub const CLIENT_OPTIONS: &[&str] = &[
+    "provider",
+    "apiKey",
+    "baseUrl",
+    "headers",
+    "dangerouslyAllowBrowser",
+    "maxRetries",
+    "timeoutMs",
+    "poll",
+];
+/// Keys of `createClient({ poll })`.
+pub const POLL_OPTIONS: &[&str] = &["minDelayMs", "maxDelayMs", "typicalMs"];
+
+/// Reads `createClient(options)`. Check the result with [`ClientOptions::check`] and the
+/// [`Runtime`] the facade runs in.
+pub fn client_options(options: &Value) -> Result<ClientOptions, Error> {
+    let obj = object(
+        options,
+        "options",
+        "an object such as { provider: 'apiframe', baseUrl: '/api/gpt-image' }",
+    )?;
+    check_keys(
+        "createClient options",
+        obj.keys().map(String::as_str),
+        CLIENT_OPTIONS,
+    )?;
+    let provider = match present(obj, "provider") {
+        None => {
+            return Err(invalid(
+                "provider",
+                "is required: \"apiframe\" or \"apiinone\"",
+            ));
+        }
+        Some(Value::String(id)) => Provider::from_str(id)?,
+        Some(other) => {
+            return Err(wrong_type(
+                "provider",
+                "\"apiframe\" or \"apiinone\"",
+                type_name(other),
+            ));
+        }
+    };
+    let mut options = ClientOptions::new(provider);
+    // The key's value is never echoed, not even its type's contents.
+    options.api_key = match present(obj, "apiKey") {
+        None => None,
+        Some(Value::String(key)) => Some(ApiKey::parse(provider, key)?),
+        Some(other) => return Err(wrong_type("apiKey", "a string", type_name(other))),
+    };
+    options.base_url = optional_text(obj, "baseUrl")?;
+    if let Some(headers) = present(obj, "headers") {
+        options.headers = header_pairs(headers)?;
+    }
+    options.dangerously_allow_browser = match present(obj, "dangerouslyAllowBrowser") {
+        None => false,
+        Some(Value::Bool(allow)) => *allow,
+        Some(other) => {
+            return Err(wrong_type(
+                "dangerouslyAllowBrowser",
+                "true or false",
+                type_name(other),
+            ));
+        }
+    };
+    if let Some(v) = present(obj, "maxRetries") {
+        options.retry = RetryPolicy {
+            max_retries: whole_number("maxRetries", v, 0, u64::from(MAX_RETRIES))? as u32,
+            ..RetryPolicy::default()
+        };
+    }
+    if let Some(v) = present(obj, "timeoutMs") {
+        options.request_timeout_ms = millis_value("timeoutMs", v)?;
+    }
+    if let Some(v) = present(obj, "poll") {
+        options.poll = Some(poll_schedule(v, provider)?);
+    }
+    Ok(options)
+}
+
+/// `{ 'X-Session': token }` as name/value pairs; values must be strings and are never echoed.
+fn header_pairs(value: &Value) -> Result<Vec<(String, String)>, Error> {
+    let obj: &Map<String, Value> = object(
+        value,
+        "headers",
+        "an object of header names to string values, such as { 'X-Session': token }",
+    )?;
+    obj.iter()
+        .map(|(name, v)| match v {
+            Value::String(text) => Ok((name.clone(), text.clone())),
+            other => Err(invalid(
+                "headers",
+                format!(
+                    "the value of {} must be a string, not {}",
+                    gpt_image::error::quoted(name),
+                    type_name(other)
+                ),
+            )),
+        })
+        .collect()
+}
+
+fn poll_schedule(value: &Value, provider: Provider) -> Result<PollSchedule, Error> {
+    let obj = object(value, "poll", "an object such as { minDelayMs: 200 }")?;
+    check_keys("poll options", obj.keys().map(String::as_str), POLL_OPTIONS)?;
+    let mut schedule =
+        PollSchedule::for_typical_duration(provider.capabilities().typical_duration_ms);
+    let read = |key: &str, field: &str, slot: &mut u64| -> Result<(), Error> {
+        if let Some(v) = present(obj, key) {
+            *slot = millis_value(field, v)?;
+        }
+        Ok(())
+    };
+    read("minDelayMs", "poll.minDelayMs", &mut schedule.min_delay_ms)?;
+    read("maxDelayMs", "poll.maxDelayMs", &mut schedule.max_delay_ms)?;
+    read("typicalMs", "poll.typicalMs", &mut schedule.typical_ms)?;
+    Ok(schedule)
+}
+
+/// Where the facade runs, from what the global scope has: a page (`document`) or a web worker
+/// (`WorkerGlobalScope`, and the global object is one) is a browser; Node, Deno, Bun and
+/// workerd (whose `navigator.userAgent` is `Cloudflare-Workers`) are servers.
+pub fn runtime_of(has_document: bool, in_worker_scope: bool, user_agent: Option<&str>) -> Runtime {
+    if user_agent == Some("Cloudflare-Workers") {
+        return Runtime::Server;
+    }
+    if has_document || in_worker_scope {
+        Runtime::Browser
+    } else {
+        Runtime::Server
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+
+    use gpt_image::Config;
+    use serde_json::json;
+
+    use super::*;
+
+    fn field(result: Result<impl fmt::Debug, Error>) -> (String, String) {
+        match result {
+            Err(Error::InvalidRequest { field, message }) => (field, message),
+            other => panic!("expected an invalid request, got {other:?}"),
+        }
+    }
+
+    /// What `createClient` does on a server.
+    fn checked(options: &Value) -> Result<Config, Error> {
+        client_options(options)?.check(Runtime::Server)
+    }
+
+    #[test]
+    fn client_options_take_defaults_and_overrides() {
+        let config = checked(&json!({ "provider": "apiframe", "apiKey": "afk_x" })).unwrap();
+        assert_eq!(config.provider(), Provider::Apiframe);
+        assert_eq!(config.request_timeout_ms(), 30_000);
+        assert_eq!(config.retry(), RetryPolicy::default());
+        assert_eq!(config.poll(), PollSchedule::for_typical_duration(15_000));
+
+        let options = client_options(&json!({
+            "provider": "apiinone", "apiKey": "aio_x", "baseUrl": "http://127.0.0.1:1",
+            "maxRetries": 0, "timeoutMs": 250.5, "poll": { "minDelayMs": 100, "typicalMs": 500 },
+            "extra": null,
+        }));
+        // An unknown key is refused even when its value is undefined.
+        assert_eq!(field(options).0, "extra");
+
+        let config = checked(&json!({
+            "provider": "apiinone", "apiKey": "aio_x", "baseUrl": "http://127.0.0.1:1/",
+            "maxRetries": 0, "timeoutMs": 250.5, "poll": { "minDelayMs": 100, "typicalMs": 500 },
+            "headers": { "X-Session": "s1" }, "dangerouslyAllowBrowser": false,
+        }))
+        .unwrap();
+        assert_eq!(config.retry().max_retries, 0);
+        assert_eq!(config.request_timeout_ms(), 251);
+        assert_eq!(
+            config.poll(),
+            PollSchedule {
+                min_delay_ms: 100,
+                max_delay_ms: 5_000,
+                typical_ms: 500
+            }
+        );
+        assert_eq!(config.base_url(), "http://127.0.0.1:1");
+        assert_eq!(
+            config.headers(),
+            [("x-session".to_owned(), "s1".to_owned())]
+        );
+    }
+
+    #[test]
+    fn client_option_mistakes_name_the_field() {
+        let cases = [
+            (json!(null), "options"),
+            (json!("apiframe"), "options"),
+            (json!({ "apiKey": "afk_x" }), "provider"),
+            (
+                json!({ "provider": "openai", "apiKey": "sk_x" }),
+                "provider",
+            ),
+            (json!({ "provider": 1, "apiKey": "afk_x" }), "provider"),
+            (json!({ "provider": "apiframe" }), "apiKey"),
+            (json!({ "provider": "apiframe", "apiKey": "" }), "apiKey"),
+            (json!({ "provider": "apiframe", "apiKey": 42 }), "apiKey"),
+            (
+                json!({ "provider": "apiframe", "apiKey": "aio_x" }),
+                "apiKey",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "baseUrl": 3 }),
+                "baseUrl",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "baseUrl": "proxy.local" }),
+                "baseUrl",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxRetries": -1 }),
+                "maxRetries",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxRetries": 1.5 }),
+                "maxRetries",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxRetries": 11 }),
+                "maxRetries",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "timeoutMs": 0 }),
+                "timeoutMs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "timeoutMs": "5s" }),
+                "timeoutMs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "api_key": "x" }),
+                "api_key",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "poll": 5 }),
+                "poll",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "poll": { "min": 1 } }),
+                "min",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "poll": { "minDelayMs": 10 } }),
+                "poll.minDelayMs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "poll": { "minDelayMs": 900, "maxDelayMs": 800 } }),
+                "poll.maxDelayMs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "headers": ["X-A", "1"] }),
+                "headers",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "headers": { "X-A": 1 } }),
+                "headers",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "headers": { "Authorization": "Bearer x" } }),
+                "headers",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "dangerouslyAllowBrowser": "yes" }),
+                "dangerouslyAllowBrowser",
+            ),
+        ];
+        for (options, expected) in cases {
+            assert_eq!(field(checked(&options)).0, expected, "{options}");
+        }
+    }
+
+    #[test]
+    fn proxy_mode_needs_no_key() {
+        let options =
+            json!({ "provider": "apiinone", "baseUrl": "https://app.example/api/images" });
+        for runtime in [Runtime::Server, Runtime::Browser] {
+            let config = client_options(&options).unwrap().check(runtime).unwrap();
+            assert!(config.api_key().is_none());
+        }
+    }
+
+    #[test]
+    fn a_key_in_a_browser_needs_the_flag() {
+        let options = json!({ "provider": "apiframe", "apiKey": "afk_x" });
+        let (f, _) = field(client_options(&options).unwrap().check(Runtime::Browser));
+        assert_eq!(f, "dangerouslyAllowBrowser");
+        let allowed =
+            json!({ "provider": "apiframe", "apiKey": "afk_x", "dangerouslyAllowBrowser": true });
+        client_options(&allowed)
+            .unwrap()
+            .check(Runtime::Browser)
+            .unwrap();
+    }
+
+    #[test]
+    fn the_runtime_is_a_browser_only_in_a_page_or_a_worker() {
+        assert_eq!(
+            runtime_of(true, false, Some("Mozilla/5.0")),
+            Runtime::Browser
+        );
+        assert_eq!(
+            runtime_of(false, true, Some("Mozilla/5.0")),
+            Runtime::Browser
+        );
+        assert_eq!(
+            runtime_of(false, false, Some("Node.js/20")),
+            Runtime::Server
+        );
+        assert_eq!(runtime_of(false, false, None), Runtime::Server);
+        assert_eq!(
+            runtime_of(false, true, Some("Cloudflare-Workers")),
+            Runtime::Server
+        );
+    }
+
+    #[test]
+    fn the_api_key_is_never_echoed() {
+        let secret = "afk_secret_value_123";
+        let header_secret = "session_secret_456";
+        for options in [
+            json!({ "provider": "apiframe", "apiKey": secret, "timeoutMs": -1 }),
+            json!({ "provider": "nope", "apiKey": secret }),
+            json!({ "provider": "apiframe", "apiKey": [secret] }),
+            json!({ "provider": "apiinone", "apiKey": secret }),
+            json!({ "provider": "apiframe", "apiKey": format!("{secret} x") }),
+            json!({ "provider": "apiframe", "apiKey": secret, "headers": { "X-S": format!("{header_secret}\nx") } }),
+        ] {
+            let (_, message) = field(checked(&options));
+            assert!(!message.contains(secret), "{message}");
+            assert!(!message.contains(header_secret), "{message}");
+        }
+        let options = json!({ "provider": "apiframe", "apiKey": secret, "headers": { "X-S": header_secret } });
+        let options = client_options(&options).unwrap();
+        assert!(!format!("{options:?}").contains(secret));
+        assert!(!format!("{options:?}").contains(header_secret));
+        let config = options.check(Runtime::Server).unwrap();
+        assert!(!format!("{config:?}").contains(secret));
+        assert!(!format!("{config:?}").contains(header_secret));
+    }
+}

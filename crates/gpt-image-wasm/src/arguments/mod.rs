@@ -1,0 +1,33 @@
+//! Checking what JavaScript passed in, before the client core sees it.
+//!
+//! Plain Rust over [`serde_json::Value`] (what the wasm glue turns a plain JS object into) and
+//! plain numbers, so every rule is tested natively. A bad argument becomes
+//! [`gpt_image::Error::InvalidRequest`] naming the field: a wrong type, an unknown option key
+//! (with a suggestion when it looks like a typo), a value out of range. Nothing here panics on
+//! any input, and nothing here touches JavaScript: reading `JsValue`s is the glue's job.
+//!
+//! - [`checks`]: the generic readers (types, keys and typo suggestions, numbers, choices);
+//! - [`client`]: `createClient(options)` into the core's [`gpt_image::ClientOptions`], whose
+//!   own [`check`](gpt_image::ClientOptions::check) holds the rules of the values;
+//! - [`request`]: a request object into the core's [`gpt_image::Request`]. Provider rules
+//!   (prompt length, `n` per provider, options a provider lacks) are the core's, checked by
+//!   [`gpt_image::Request::validate`] when a request is submitted.
+
+pub mod checks;
+pub mod client;
+pub mod request;
+
+pub use checks::{check_keys, invalid, millis, type_name, wrong_type};
+pub use client::{CLIENT_OPTIONS, POLL_OPTIONS, client_options};
+pub use request::{REQUEST_FIELDS, request};
+
+/// Keys of `client.submit(request, options)`.
+pub const SUBMIT_OPTIONS: &[&str] = &["signal", "idempotencyKey"];
+/// Keys of `client.status(jobId, options)`.
+pub const STATUS_OPTIONS: &[&str] = &["signal"];
+/// Keys of `client.wait(jobId, options)`.
+pub const WAIT_OPTIONS: &[&str] = &["signal", "onUpdate", "timeoutMs"];
+/// Keys of `client.generate(request, options)`.
+pub const GENERATE_OPTIONS: &[&str] = &["signal", "onUpdate", "idempotencyKey", "timeoutMs"];
+/// Keys of `verifyWebhook(input)`.
+pub const WEBHOOK_INPUT: &[&str] = &["body", "signature", "apiKey"];
