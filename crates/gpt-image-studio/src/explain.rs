@@ -162,9 +162,39 @@ pub fn explain(error: &Error, provider: Provider) -> Explanation {
     }
 }
 
+/// Where the proxy is documented: the npm package's README, section "Proxy".
+pub const PROXY_DOCS: &str = "https://www.npmjs.com/package/gpt-image-wasm#proxy";
+
+/// The explanation for a direct call the browser refused (see [`crate::cross_origin`]):
+/// the provider does not accept calls from web pages, and the proxy is the way.
+pub fn refused_by_browser(provider: Provider, network_message: &str) -> Explanation {
+    let name = provider.name();
+    Explanation {
+        place: Place::Job,
+        headline: format!(
+            "{name} does not accept calls from web pages, so the browser blocked this one. Run the proxy on your server (npm i gpt-image-wasm, then createProxy from gpt-image-wasm/proxy) and choose “Through a proxy” in Settings: your key then stays on the server."
+        ),
+        detail: Some(network_message.to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_direct_call_points_to_the_proxy() {
+        let x = refused_by_browser(
+            Provider::Apiframe,
+            "could not reach https://api.apiframe.ai",
+        );
+        assert!(
+            x.headline
+                .starts_with("Apiframe does not accept calls from web pages")
+        );
+        assert!(x.headline.contains("npm i gpt-image-wasm") && x.headline.contains("createProxy"));
+        assert_eq!(x.place, Place::Job);
+    }
 
     #[test]
     fn auth_errors_go_to_the_key_with_the_providers_words() {

@@ -61,6 +61,21 @@ pub struct SavedImage {
     /// MIME type of the stored bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mime: Option<String>,
+    /// Deleted by the user (its bytes are gone); kept as a gap so the other images keep
+    /// their numbers and storage keys.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub removed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One image of one entry: the entry's id and the image's index in it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImageRef {
+    pub entry: String,
+    pub index: usize,
 }
 
 /// One job and everything about it.
@@ -70,7 +85,11 @@ pub struct Entry {
     /// Local id, fixed before the submit is sent.
     pub id: String,
     pub provider: Provider,
+    /// Where the requests went: the provider, the emulator or a proxy's `{proxy}/{provider}`.
     pub base_url: String,
+    /// Sent through a proxy that adds the key: no key is needed to resume it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub via_proxy: bool,
     pub request: Request,
     /// The provider's job id, once the submit was answered.
     pub job_id: Option<String>,
@@ -87,7 +106,17 @@ pub struct Entry {
     pub credit_cost: Option<f64>,
     /// What went wrong, in plain words, with the provider's message.
     pub error: Option<String>,
+    /// The error was the browser refusing a direct cross-origin call: the card offers the proxy.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub refused_by_browser: bool,
     pub images: Vec<SavedImage>,
+}
+
+impl Entry {
+    /// The images still kept (not deleted), with their indexes.
+    pub fn kept_images(&self) -> impl Iterator<Item = (usize, &SavedImage)> {
+        self.images.iter().enumerate().filter(|(_, i)| !i.removed)
+    }
 }
 
 /// The key an image's bytes are stored under.
@@ -164,11 +193,30 @@ impl Filter {
             .all(|word| haystack.contains(word))
     }
 
-    /// The entries that pass, newest first.
+    /// The entries that pass: running ones first, then newest first.
     pub fn apply<'a>(&self, entries: &'a [Entry]) -> Vec<&'a Entry> {
         let mut out: Vec<&Entry> = entries.iter().filter(|e| self.admits(e)).collect();
-        out.sort_by(|a, b| b.submitted_at.total_cmp(&a.submitted_at));
+        out.sort_by(|a, b| {
+            b.status
+                .is_running()
+                .cmp(&a.status.is_running())
+                .then(b.submitted_at.total_cmp(&a.submitted_at))
+        });
         out
+    }
+
+    /// Every kept image of the entries that pass, in gallery order (the full-size view moves
+    /// through these).
+    pub fn images(&self, entries: &[Entry]) -> Vec<ImageRef> {
+        self.apply(entries)
+            .into_iter()
+            .flat_map(|e| {
+                e.kept_images().map(|(index, _)| ImageRef {
+                    entry: e.id.clone(),
+                    index,
+                })
+            })
+            .collect()
     }
 }
 
@@ -181,6 +229,7 @@ mod tests {
             id: id.into(),
             provider,
             base_url: provider.default_base_url().into(),
+            via_proxy: false,
             request: Request::new(prompt),
             job_id: Some(format!("job-{id}")),
             idempotency_key: None,
@@ -191,6 +240,7 @@ mod tests {
             finished_at: None,
             credit_cost: None,
             error: None,
+            refused_by_browser: false,
             images: vec![],
         }
     }
@@ -232,7 +282,8 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(ids(&by_job, &e), ["b"]);
-        assert_eq!(ids(&Filter::default(), &e), ["b", "c", "a"]);
+        // The running job leads, then the newest first.
+        assert_eq!(ids(&Filter::default(), &e), ["c", "b", "a"]);
     }
 
     #[test]
@@ -242,7 +293,7 @@ mod tests {
             provider: Some(Provider::ApiInOne),
             ..Filter::default()
         };
-        assert_eq!(ids(&f, &e), ["b", "c"]);
+        assert_eq!(ids(&f, &e), ["c", "b"]);
         let f = Filter {
             status: Some(StatusFilter::Running),
             ..Filter::default()
@@ -250,6 +301,25 @@ mod tests {
         assert_eq!(ids(&f, &e), ["c"]);
         assert_eq!(StatusFilter::parse("failed"), Some(StatusFilter::Failed));
         assert_eq!(StatusFilter::parse(""), None);
+    }
+
+    #[test]
+    fn the_full_size_view_moves_through_kept_images_in_gallery_order() {
+        let mut e = all();
+        let image = |removed| SavedImage {
+            url: "https://x/a.png".into(),
+            stored: false,
+            mime: None,
+            removed,
+        };
+        e[0].images = vec![image(false), image(true), image(false)];
+        e[1].images = vec![image(false)];
+        let refs: Vec<(String, usize)> = Filter::default()
+            .images(&e)
+            .into_iter()
+            .map(|r| (r.entry, r.index))
+            .collect();
+        assert_eq!(refs, [("b".into(), 0), ("a".into(), 0), ("a".into(), 2)]);
     }
 
     #[test]

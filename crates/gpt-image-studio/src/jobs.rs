@@ -17,7 +17,8 @@ use leptos::task::spawn_local;
 use web_sys::AbortController;
 
 use crate::browser::{db, files, new_id, now_ms, random_bytes};
-use crate::explain::{Place, explain};
+use crate::cross_origin;
+use crate::explain::{self, Place, explain};
 use crate::history::{Entry, SavedImage, Status, image_key};
 use crate::state::Studio;
 
@@ -26,8 +27,14 @@ thread_local! {
     static WAITING: RefCell<HashMap<String, AbortController>> = RefCell::new(HashMap::new());
 }
 
-/// Sends a new job and follows it.
-pub fn send(studio: Studio, provider: Provider, base_url: String, request: Request) {
+/// Sends a new job to `base_url` (through a proxy when `via_proxy`) and follows it.
+pub fn send(
+    studio: Studio,
+    provider: Provider,
+    base_url: String,
+    via_proxy: bool,
+    request: Request,
+) {
     let idempotency_key = provider
         .capabilities()
         .idempotency
@@ -36,6 +43,7 @@ pub fn send(studio: Studio, provider: Provider, base_url: String, request: Reque
         id: new_id(),
         provider,
         base_url,
+        via_proxy,
         request,
         job_id: None,
         idempotency_key,
@@ -46,6 +54,7 @@ pub fn send(studio: Studio, provider: Provider, base_url: String, request: Reque
         finished_at: None,
         credit_cost: None,
         error: None,
+        refused_by_browser: false,
         images: Vec::new(),
     };
     spawn_local(async move {
@@ -64,11 +73,6 @@ pub fn resume_all(studio: Studio) {
             .collect()
     });
     for id in running {
-        studio.cards.update(|c| {
-            if !c.contains(&id) {
-                c.push(id.clone());
-            }
-        });
         spawn_local(run(studio, id, true));
     }
 }
@@ -96,6 +100,7 @@ pub fn resume(studio: Studio, id: &str) {
             Status::Sending
         };
         e.error = None;
+        e.refused_by_browser = false;
     });
     spawn_local(run(studio, id.to_owned(), false));
 }
@@ -109,7 +114,13 @@ pub fn retry(studio: Studio, id: &str) {
     if entry.job_id.is_none() {
         resume(studio, id);
     } else {
-        send(studio, entry.provider, entry.base_url, entry.request);
+        send(
+            studio,
+            entry.provider,
+            entry.base_url,
+            entry.via_proxy,
+            entry.request,
+        );
     }
 }
 
@@ -119,24 +130,29 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
     };
     let provider = entry.provider;
     let key = studio.key(provider);
-    if key.is_empty() {
+    if key.is_empty() && !entry.via_proxy {
         studio.update(&id, |e| {
             e.status = Status::Stopped;
             e.error = Some(format!(
-                "Paste your {} key under Connection, then resume: the job is kept.",
+                "Paste your {} key in Settings, then resume: the job is kept.",
                 provider.name()
             ));
         });
         return;
     }
-    // A personal tool: the user enters their own key, so a key in the browser is allowed.
-    let config = gpt_image::ApiKey::parse(provider, &key).and_then(|key| {
-        ClientOptions::new(provider)
-            .with_key(key)
-            .with_base_url(entry.base_url.clone())
-            .dangerously_allow_browser()
-            .check(gpt_image::Runtime::Browser)
-    });
+    let options = ClientOptions::new(provider).with_base_url(entry.base_url.clone());
+    let config = if entry.via_proxy {
+        // The proxy adds the key on the server: this page sends none.
+        options.check(gpt_image::Runtime::Browser)
+    } else {
+        // "Direct, with my key" is a personal tool: the user enters their own key, on purpose.
+        gpt_image::ApiKey::parse(provider, &key).and_then(|key| {
+            options
+                .with_key(key)
+                .dangerously_allow_browser()
+                .check(gpt_image::Runtime::Browser)
+        })
+    };
     let client = match config {
         Ok(config) => Client::new(config),
         Err(error) => return fail(studio, &id, provider, &error, true),
@@ -222,6 +238,7 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
                         url: i.url.clone(),
                         stored: false,
                         mime: None,
+                        removed: false,
                     })
                     .collect();
             });
@@ -239,7 +256,23 @@ fn fail(studio: Studio, id: &str, provider: Provider, error: &Error, before_send
     if matches!(error, Error::Aborted) {
         return; // `stop` already recorded it.
     }
-    let explanation = explain(error, provider);
+    let direct_to = studio
+        .entry(id)
+        .filter(|e| !e.via_proxy)
+        .map(|e| e.base_url);
+    let refused = direct_to.is_some_and(|base| {
+        let window = web_sys::window();
+        let page = window
+            .as_ref()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        let online = window.is_none_or(|w| w.navigator().on_line());
+        cross_origin::refused_by_browser(error, &page, &base, online)
+    });
+    let explanation = match error {
+        Error::Network { message } if refused => explain::refused_by_browser(provider, message),
+        _ => explain(error, provider),
+    };
     if explanation.place == Place::Key {
         studio.key_error.set(Some(explanation.clone()));
     }
@@ -256,6 +289,7 @@ fn fail(studio: Studio, id: &str, provider: Provider, error: &Error, before_send
         };
         e.finished_at = Some(now_ms());
         e.error = Some(text.clone());
+        e.refused_by_browser = refused;
     });
     studio.announce(format!("Job problem: {}", explanation.headline));
 }

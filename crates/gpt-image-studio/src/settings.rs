@@ -1,5 +1,7 @@
-//! Connection settings: which provider, which base URL, whether the key is remembered, and the
-//! form draft, plus how the studio starts from saved settings or a `studio-config.json`.
+//! Connection settings: which provider, direct (with the user's key) or through a proxy (which
+//! holds the keys), which base URL, whether the key is remembered, and the form draft, plus how
+//! the studio starts from saved settings or a `studio-config.json`, and the one-line summary of
+//! the connection shown in the header.
 //!
 //! Pure data. The API key is deliberately absent from every type here: keys live only in Web
 //! Storage (see `browser::key_store`), never in settings, history or IndexedDB.
@@ -35,11 +37,30 @@ impl<T> PerProvider<T> {
     }
 }
 
+/// How requests reach the provider.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Route {
+    /// Straight from this page with the user's key, which stays in this tab (or on this device
+    /// when remembered). Works only with providers (or an emulator) that accept calls from web
+    /// pages.
+    #[default]
+    Direct,
+    /// Through the user's proxy (`createProxy` from `gpt-image-wasm/proxy`), which adds the key
+    /// on the server: this page holds no key at all.
+    Proxy,
+}
+
 /// What the studio remembers between visits (in `localStorage`). Never holds a key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     pub provider: Provider,
+    /// Direct or through a proxy.
+    pub route: Route,
+    /// The proxy's URL, origin and base path (`https://app.example/api/gpt-image`); each
+    /// provider is under it by id (`…/apiframe`).
+    pub proxy_url: String,
     /// Base URL overrides (a proxy, the emulator); empty means the provider's own URL.
     pub base_urls: PerProvider<String>,
     /// Whether keys go to `localStorage` (kept on this device) instead of `sessionStorage`.
@@ -52,6 +73,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             provider: Provider::Apiframe,
+            route: Route::Direct,
+            proxy_url: String::new(),
             base_urls: PerProvider::default(),
             remember_key: false,
             form: Form::default(),
@@ -72,13 +95,79 @@ impl Settings {
 
     /// Why the base URL override cannot be used, in plain words.
     pub fn base_url_problem(&self, provider: Provider) -> Option<String> {
-        gpt_image::config::check_base_url(&self.base_url(provider))
-            .err()
-            .map(|e| match e {
-                gpt_image::Error::InvalidRequest { message, .. } => message,
-                _ => "this base URL cannot be used".into(),
-            })
+        url_problem(&self.base_url(provider))
     }
+}
+
+impl Settings {
+    /// Where requests for `provider` go: the base URL when direct, else the proxy's
+    /// `{proxy}/{provider id}`.
+    pub fn endpoint(&self, provider: Provider) -> String {
+        match self.route {
+            Route::Direct => self.base_url(provider),
+            Route::Proxy => format!(
+                "{}/{}",
+                self.proxy_url.trim().trim_end_matches('/'),
+                provider.id()
+            ),
+        }
+    }
+
+    /// Why the proxy URL cannot be used, in plain words; `None` when it can.
+    pub fn proxy_url_problem(&self) -> Option<String> {
+        if self.proxy_url.trim().is_empty() {
+            return Some("Enter your proxy's URL, e.g. https://app.example/api/gpt-image.".into());
+        }
+        url_problem(&self.endpoint(self.provider))
+    }
+
+    /// The connection in one line for the header: provider · where · which key, e.g.
+    /// `Apiframe · local emulator · demo key` or `API in One · proxy app.example · key on the
+    /// server`. `key` is the key in this tab (only its presence and demo prefix are read).
+    pub fn summary(&self, key: &str) -> String {
+        let provider = self.provider;
+        let endpoint = self.endpoint(provider);
+        let host = crate::cross_origin::origin_of(&endpoint)
+            .and_then(|o| o.split_once("://").map(|(_, h)| h.to_owned()))
+            .unwrap_or_else(|| "no valid address".into());
+        let (place, key_text) = match self.route {
+            Route::Proxy => (format!("proxy {host}"), "key on the server".to_owned()),
+            Route::Direct => {
+                let loopback = host.starts_with("127.")
+                    || host.starts_with("localhost")
+                    || host.starts_with("[::1]");
+                let place = if self.base_urls.get(provider).trim().is_empty() {
+                    host.strip_prefix("api.").unwrap_or(&host).to_owned()
+                } else if loopback {
+                    "local emulator".to_owned()
+                } else {
+                    host
+                };
+                let key = key.trim();
+                let key_text = if key.is_empty() {
+                    "no key yet"
+                } else if key.starts_with(&format!("{}demo", provider.key_prefix())) {
+                    "demo key"
+                } else if self.remember_key {
+                    "your key, remembered"
+                } else {
+                    "your key, this tab"
+                };
+                (place, key_text.to_owned())
+            }
+        };
+        format!("{} · {place} · {key_text}", provider.name())
+    }
+}
+
+/// Why `url` cannot be a base URL, in the core's words.
+fn url_problem(url: &str) -> Option<String> {
+    gpt_image::config::check_base_url(url)
+        .err()
+        .map(|e| match e {
+            gpt_image::Error::InvalidRequest { message, .. } => message,
+            _ => "this address cannot be used".into(),
+        })
 }
 
 /// `studio-config.json`, served beside the app by `cargo xtask dev` to point a newcomer at the
@@ -156,6 +245,57 @@ pub fn key_problem(provider: Provider, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_proxy_serves_each_provider_under_its_id() {
+        let mut s = Settings {
+            route: Route::Proxy,
+            proxy_url: " https://app.example/api/gpt-image/ ".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            s.endpoint(Provider::Apiframe),
+            "https://app.example/api/gpt-image/apiframe"
+        );
+        assert_eq!(
+            s.endpoint(Provider::ApiInOne),
+            "https://app.example/api/gpt-image/apiinone"
+        );
+        assert!(s.proxy_url_problem().is_none());
+        assert_eq!(
+            s.summary(""),
+            "Apiframe · proxy app.example · key on the server"
+        );
+        s.proxy_url = String::new();
+        assert!(s.proxy_url_problem().unwrap().contains("proxy's URL"));
+        s.proxy_url = "app.example".into();
+        assert!(s.proxy_url_problem().is_some());
+        // Saved settings from before proxies existed read as direct.
+        let old: Settings = serde_json::from_str(r#"{"provider":"apiinone"}"#).unwrap();
+        assert_eq!(old.route, Route::Direct);
+    }
+
+    #[test]
+    fn the_summary_says_where_and_which_key() {
+        let mut s = startup(None, Some(CONFIG)).settings;
+        assert_eq!(
+            s.summary("afk_demo_studio"),
+            "Apiframe · local emulator · demo key"
+        );
+        assert_eq!(s.summary(""), "Apiframe · local emulator · no key yet");
+        s.base_urls = PerProvider::default();
+        s.provider = Provider::ApiInOne;
+        assert_eq!(
+            s.summary("aio_123"),
+            "API in One · apiin.one · your key, this tab"
+        );
+        s.provider = Provider::Apiframe;
+        s.remember_key = true;
+        assert_eq!(
+            s.summary("afk_123"),
+            "Apiframe · apiframe.ai · your key, remembered"
+        );
+    }
 
     const CONFIG: &str = r#"{"provider":"apiframe","baseUrl":"http://127.0.0.1:8787","apiKeys":{"apiframe":"afk_demo_studio","apiinone":"aio_demo_studio"}}"#;
 

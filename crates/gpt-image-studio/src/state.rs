@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 
 use crate::browser::{db, files, storage};
 use crate::explain::Explanation;
-use crate::history::{Entry, image_key};
+use crate::history::{Entry, Filter, ImageRef, image_key};
+use crate::image_src::safe_image_src;
 use crate::settings::{PerProvider, Settings};
 
 /// Shared, copyable handle on the studio's state; provided as a Leptos context.
@@ -20,8 +21,14 @@ pub struct Studio {
     pub keys: RwSignal<PerProvider<String>>,
     /// Every history entry (newest last; views sort).
     pub entries: RwSignal<Vec<Entry>>,
-    /// Ids of the jobs shown as cards: sent or resumed in this visit.
-    pub cards: RwSignal<Vec<String>>,
+    /// The gallery's search and filters (the full-size view follows the same order).
+    pub filter: RwSignal<Filter>,
+    /// Images picked in the gallery, in the order they were picked.
+    pub selected: RwSignal<Vec<ImageRef>>,
+    /// The image open in the full-size view.
+    pub viewing: RwSignal<Option<ImageRef>>,
+    /// The two images open in the compare view.
+    pub comparing: RwSignal<Option<(ImageRef, ImageRef)>>,
     /// Object URLs of stored image bytes, by [`image_key`].
     pub object_urls: RwSignal<HashMap<String, String>>,
     /// The latest problem with the key, shown under the key field.
@@ -49,7 +56,10 @@ impl Studio {
             settings: RwSignal::new(settings),
             keys: RwSignal::new(keys),
             entries: RwSignal::new(Vec::new()),
-            cards: RwSignal::new(Vec::new()),
+            filter: RwSignal::new(Filter::default()),
+            selected: RwSignal::new(Vec::new()),
+            viewing: RwSignal::new(None),
+            comparing: RwSignal::new(None),
             object_urls: RwSignal::new(HashMap::new()),
             key_error: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -109,16 +119,14 @@ impl Studio {
         Memo::new(move |_| entries.with(|all| all.iter().find(|e| e.id == id).cloned()))
     }
 
-    /// Saves a new entry to IndexedDB first, then shows it as a card.
+    /// Saves a new entry to IndexedDB first, then shows it.
     pub async fn add(&self, entry: Entry) {
         if let Err(problem) = db::put_entry(&entry).await {
             self.storage_problem.set(Some(format!(
                 "This job is not saved across reloads: {problem}"
             )));
         }
-        let id = entry.id.clone();
         self.entries.update(|all| all.push(entry));
-        self.cards.update(|c| c.push(id));
     }
 
     /// Changes an entry and saves it.
@@ -155,7 +163,7 @@ impl Studio {
             })
         });
         self.entries.update(|all| all.retain(|e| e.id != id));
-        self.cards.update(|c| c.retain(|c| c != id));
+        self.selected.update(|s| s.retain(|r| r.entry != id));
         let id = id.to_owned();
         let studio = *self;
         spawn_local(async move {
@@ -167,9 +175,76 @@ impl Studio {
         });
     }
 
+    /// Deletes one image: the whole entry when it was its last kept image, else the image's
+    /// bytes and object URL, leaving a gap so the others keep their numbers.
+    pub fn delete_image(&self, image: &ImageRef) {
+        let last = self
+            .entry(&image.entry)
+            .is_none_or(|e| e.kept_images().all(|(i, _)| i == image.index));
+        if last {
+            self.delete(&image.entry);
+            return;
+        }
+        let key = image_key(&image.entry, image.index);
+        if let Some(url) = self.object_urls.with_untracked(|u| u.get(&key).cloned()) {
+            files::revoke(&url);
+            self.object_urls.update(|u| {
+                u.remove(&key);
+            });
+        }
+        self.selected.update(|s| s.retain(|r| r != image));
+        self.update(&image.entry, |e| {
+            if let Some(saved) = e.images.get_mut(image.index) {
+                saved.removed = true;
+                saved.stored = false;
+            }
+        });
+        let studio = *self;
+        spawn_local(async move {
+            if let Err(problem) = db::delete_image(&key).await {
+                studio
+                    .storage_problem
+                    .set(Some(format!("The image could not be deleted: {problem}")));
+            }
+        });
+    }
+
+    /// The address to show `image` from, tracked: its stored bytes when kept, else the
+    /// provider's URL when it is an allowed image source.
+    pub fn image_src(&self, image: &ImageRef) -> Option<String> {
+        let key = image_key(&image.entry, image.index);
+        if let Some(url) = self.object_urls.with(|u| u.get(&key).cloned()) {
+            return Some(url);
+        }
+        self.entries.with(|all| {
+            let e = all.iter().find(|e| e.id == image.entry)?;
+            let saved = e.images.get(image.index)?;
+            safe_image_src(&saved.url).map(str::to_owned)
+        })
+    }
+
+    /// The image's bytes: from IndexedDB when kept, else downloaded from its URL.
+    pub async fn image_blob(&self, image: &ImageRef) -> Result<web_sys::Blob, String> {
+        let key = image_key(&image.entry, image.index);
+        if let Ok(Some(blob)) = db::image(&key).await {
+            return Ok(blob);
+        }
+        let url = self
+            .entry(&image.entry)
+            .and_then(|e| e.images.get(image.index).map(|i| i.url.clone()))
+            .ok_or("this image is no longer in the history")?;
+        files::image_bytes(&url).await
+    }
+
+    /// Every kept image in gallery order (search and filters applied), tracked.
+    pub fn gallery_images(&self) -> Vec<ImageRef> {
+        let filter = self.filter.get();
+        self.entries.with(|all| filter.images(all))
+    }
+
     /// Makes stored image bytes showable, once per image.
     pub async fn load_stored_images(&self, entry: &Entry) {
-        for (i, image) in entry.images.iter().enumerate() {
+        for (i, image) in entry.kept_images() {
             let key = image_key(&entry.id, i);
             if !image.stored || self.object_urls.with_untracked(|u| u.contains_key(&key)) {
                 continue;

@@ -152,6 +152,14 @@ pub async fn put_image(key: &str, blob: &Blob) -> Result<(), DbError> {
     finished(&request).await.map(|_| ())
 }
 
+/// Deletes the image bytes stored under `key`.
+pub async fn delete_image(key: &str) -> Result<(), DbError> {
+    let request = store(IMAGES, IdbTransactionMode::Readwrite)?
+        .delete(&JsValue::from_str(key))
+        .map_err(|e| js_error("cannot delete the image", e))?;
+    finished(&request).await.map(|_| ())
+}
+
 /// The image bytes stored under `key`.
 pub async fn image(key: &str) -> Result<Option<Blob>, DbError> {
     let request = store(IMAGES, IdbTransactionMode::Readonly)?

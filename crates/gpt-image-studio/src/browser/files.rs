@@ -82,18 +82,23 @@ pub async fn copy_text(text: &str) -> bool {
     JsFuture::from(promise).await.is_ok()
 }
 
+/// Saves `blob` under `file_name` (a ZIP of the selection, a scaled image).
+pub fn save(blob: &Blob, file_name: &str) -> Result<(), String> {
+    let href = object_url(blob).ok_or("cannot prepare the download")?;
+    click_download(&href, file_name, true)
+}
+
 /// Saves an image under `file_name`: straight from a `blob:` URL, else after fetching its
 /// bytes (a cross-origin link would ignore the name and just open the image).
 pub async fn download(src: &str, file_name: &str) -> Result<(), String> {
-    let (href, temporary) = if src.starts_with("blob:") {
-        (src.to_owned(), false)
-    } else {
-        let blob = image_bytes(src).await?;
-        (
-            object_url(&blob).ok_or("cannot prepare the download")?,
-            true,
-        )
-    };
+    if src.starts_with("blob:") {
+        return click_download(src, file_name, false);
+    }
+    let blob = image_bytes(src).await?;
+    save(&blob, file_name)
+}
+
+fn click_download(href: &str, file_name: &str, temporary: bool) -> Result<(), String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -101,11 +106,11 @@ pub async fn download(src: &str, file_name: &str) -> Result<(), String> {
         .create_element("a")
         .map_err(|_| "cannot prepare the download")?
         .unchecked_into();
-    anchor.set_href(&href);
+    anchor.set_href(href);
     anchor.set_download(file_name);
     anchor.click();
     if temporary {
-        let later = href.clone();
+        let later = href.to_owned();
         gloo_timers::callback::Timeout::new(10_000, move || revoke(&later)).forget();
     }
     Ok(())

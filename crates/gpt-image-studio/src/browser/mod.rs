@@ -4,10 +4,11 @@
 //! - [`storage`]: settings and API keys in Web Storage (keys never go anywhere else);
 //! - [`db`]: history entries and image bytes in IndexedDB;
 //! - [`files`]: the studio config, local files as data URLs, image bytes, object URLs, clipboard;
+//! - [`images`]: blob bytes, scaling a local image down, copying an image, as PNG;
 
 pub mod db;
 pub mod files;
-
+pub mod images;
 pub mod storage;
 
 /// Milliseconds since the Unix epoch.

@@ -50,12 +50,12 @@ pub fn Code() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="panel code-panel" aria-labelledby="code-title">
-            <h2 id="code-title">"Code"</h2>
+        <details class="panel code-panel">
+            <summary id="code-title">"Code for this request"</summary>
             <p class="hint">
                 "The exact request the studio sends for this form, built by the same code. Apiframe jobs carry a fresh Idempotency-Key each time."
             </p>
-            <fieldset class="providers">
+            <fieldset class="choices">
                 <legend>"Language"</legend>
                 {tabs}
             </fieldset>
@@ -86,6 +86,6 @@ pub fn Code() -> impl IntoView {
                 </button>
                 <span role="status" class="hint">{move || copied.get()}</span>
             </div>
-        </section>
+        </details>
     }
 }

@@ -4,15 +4,15 @@
 
 use gpt_image::Provider;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::cost;
 use crate::explain::{Explanation, Place};
 use crate::form::{Control, Form};
-use crate::settings::key_problem;
+use crate::settings::{Route, key_problem};
 use crate::state::Studio;
 use crate::ui::options::Options;
-use crate::ui::references::References;
+use crate::ui::references::{self, Intake, References};
+use crate::ui::{focus, show_dialog};
 
 /// The element id of each control, for labels and focus.
 pub(super) fn control_id(control: Control) -> &'static str {
@@ -25,16 +25,6 @@ pub(super) fn control_id(control: Control) -> &'static str {
         Control::OutputFormat => "output-format",
         Control::InputFidelity => "input-fidelity",
         Control::References => "reference-url",
-    }
-}
-
-pub(super) fn focus(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
     }
 }
 
@@ -62,34 +52,57 @@ pub(super) fn shown_problem(
 /// Sends the form, or shows why it cannot be sent; nothing leaves the page in that case.
 fn generate(studio: Studio) {
     studio.submit_attempted.set(true);
-    let (provider, form, base_url) = studio
+    let (provider, form, route, endpoint) = studio
         .settings
-        .with_untracked(|s| (s.provider, s.form.clone(), s.base_url(s.provider)));
+        .with_untracked(|s| (s.provider, s.form.clone(), s.route, s.endpoint(s.provider)));
     if let Some(problem) = form.problem(provider) {
         studio.announce(format!("Not sent: {}", problem.message));
         focus(control_id(problem.control));
         return;
     }
-    if let Some(problem) = key_problem(provider, &studio.key(provider)) {
-        studio.key_error.set(Some(Explanation {
-            place: Place::Key,
-            headline: format!("Not sent: {problem}"),
-            detail: None,
-        }));
-        focus("api-key");
-        return;
+    match route {
+        Route::Direct => {
+            if let Some(problem) = key_problem(provider, &studio.key(provider)) {
+                studio.key_error.set(Some(Explanation {
+                    place: Place::Key,
+                    headline: format!("Not sent: {problem}"),
+                    detail: None,
+                }));
+                show_dialog("settings");
+                focus("api-key");
+                return;
+            }
+            if studio
+                .settings
+                .with_untracked(|s| s.base_url_problem(provider))
+                .is_some()
+            {
+                show_dialog("settings");
+                focus("base-url");
+                return;
+            }
+        }
+        Route::Proxy => {
+            if studio
+                .settings
+                .with_untracked(|s| s.proxy_url_problem())
+                .is_some()
+            {
+                show_dialog("settings");
+                focus("proxy-url");
+                return;
+            }
+        }
     }
-    if studio
-        .settings
-        .with_untracked(|s| s.base_url_problem(provider))
-        .is_some()
-    {
-        focus("base-url");
-        return;
-    }
-    crate::jobs::send(studio, provider, base_url, form.to_request(provider));
+    crate::jobs::send(
+        studio,
+        provider,
+        endpoint,
+        route == Route::Proxy,
+        form.to_request(provider),
+    );
     studio.submit_attempted.set(false);
-    studio.announce("Sent. Follow it under Jobs.");
+    studio.announce("Sent. It shows below, with its progress.");
 }
 
 /// Prompt, options, references, cost and Generate.
@@ -137,9 +150,13 @@ pub fn Compose() -> impl IntoView {
         })
     };
 
+    let intake = Intake::new();
+    provide_context(intake);
+    let dragging = RwSignal::new(false);
+
     view! {
         <section class="panel compose" aria-labelledby="compose-title">
-            <h2 id="compose-title">"Describe"</h2>
+            <h2 id="compose-title" class="sr-only">"Describe your image"</h2>
             <form
                 novalidate
                 on:submit=move |ev| {
@@ -147,13 +164,30 @@ pub fn Compose() -> impl IntoView {
                     generate(studio);
                 }
             >
-                <div class="field">
+                <div
+                    class="prompt-box"
+                    class:dragging=move || dragging.get()
+                    on:dragover=move |ev| {
+                        if references::carries_files(&ev) {
+                            ev.prevent_default();
+                            dragging.set(true);
+                        }
+                    }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=move |ev| {
+                        dragging.set(false);
+                        if let Some(files) = references::dropped_files(&ev) {
+                            ev.prevent_default();
+                            references::take(studio, intake, files);
+                        }
+                    }
+                >
                     <label for="prompt">"Prompt"</label>
                     <textarea
                         id="prompt"
                         name="prompt"
-                        rows="5"
-                        placeholder="A lighthouse at dawn, watercolour, soft light"
+                        rows="4"
+                        placeholder="A lighthouse at dawn, watercolour, soft light. Paste or drop images here to edit them."
                         aria-describedby="prompt-count prompt-error"
                         aria-invalid=move || prompt_problem().is_some().to_string()
                         prop:value=move || studio.settings.with(|s| s.form.prompt.clone())
@@ -167,26 +201,32 @@ pub fn Compose() -> impl IntoView {
                                 generate(studio);
                             }
                         }
+                        on:paste=move |ev| {
+                            if let Some(files) = references::pasted_files(&ev) {
+                                ev.prevent_default();
+                                references::take(studio, intake, files);
+                            }
+                        }
                     ></textarea>
-                    <p id="prompt-count" class="hint" class:over=move || { let (c, m) = counter(); c > m }>
-                        {move || {
-                            let (count, max) = counter();
-                            format!("{count} / {max} characters · Ctrl+Enter (⌘+Enter) to generate")
-                        }}
-                    </p>
-                    <p id="prompt-error" class="error" role="alert">{prompt_problem}</p>
+                    <References/>
                 </div>
-                <Options/>
-                <References/>
-                <p class="cost" id="cost" aria-live="polite">
-                    {estimate}
-                    {move || observed().map(|o| view! { <span class="observed">" "{o}</span> })}
+                <p id="prompt-count" class="hint" class:over=move || { let (c, m) = counter(); c > m }>
+                    {move || {
+                        let (count, max) = counter();
+                        format!("{count} / {max} characters · Ctrl+Enter (⌘+Enter) to generate")
+                    }}
                 </p>
-                <div class="actions">
+                <p id="prompt-error" class="error" role="alert">{prompt_problem}</p>
+                <div class="generate-row">
                     <button type="submit" class="primary" id="generate">
                         {move || format!("Generate with {}", provider.get().name())}
                     </button>
+                    <p class="cost" id="cost" aria-live="polite">
+                        {estimate}
+                        {move || observed().map(|o| view! { <span class="observed">" "{o}</span> })}
+                    </p>
                 </div>
+                <Options/>
             </form>
         </section>
     }

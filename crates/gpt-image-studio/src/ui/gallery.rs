@@ -1,15 +1,73 @@
-//! The History panel: every job ever kept in this browser, searchable and filterable by
-//! provider and status, each re-runnable, loadable into the form and deletable.
+//! The gallery: every job kept in this browser, running and queued ones first with their
+//! progress and ETA, each with its images as a grid of thumbnails. Search and filters; pick
+//! several images to download them as one ZIP, delete them, or compare two.
 
-use gpt_image::Provider;
+use gpt_image::schedule::ProgressSample;
+use gpt_image::{PollSchedule, Provider};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::browser::{files, images, now_ms};
+use crate::clock;
 use crate::cost;
+use crate::explain::PROXY_DOCS;
 use crate::form::Form;
-use crate::history::{Filter, StatusFilter};
+use crate::history::{Entry, ImageRef, Status, StatusFilter};
 use crate::jobs;
 use crate::state::Studio;
-use crate::ui::result::ResultImage;
+use crate::ui::image_actions::{Picture, file_name, ratio_class, view as open_view};
+use crate::ui::show_dialog;
+use crate::zip;
+
+/// Elapsed time and, while it runs, the ETA of `entry` at `now`.
+pub fn timing(entry: &Entry, now: f64) -> (String, Option<String>) {
+    let end = entry.finished_at.unwrap_or(now);
+    let elapsed = (end - entry.submitted_at).max(0.0);
+    let eta = entry.status.is_running().then(|| {
+        let caps = entry.provider.capabilities();
+        let schedule = PollSchedule::for_typical_duration(caps.typical_duration_ms);
+        let sample = match (entry.progress, entry.progress_at) {
+            (Some(p), Some(at)) if p > 0 => Some(ProgressSample {
+                percent: f64::from(p),
+                at_ms: (at - entry.submitted_at).max(0.0) as u64,
+            }),
+            _ => None,
+        };
+        clock::eta(schedule.eta_ms(elapsed as u64, sample))
+    });
+    (clock::duration(elapsed), eta)
+}
+
+/// A job's error, with the way to the proxy when the browser refused a direct call.
+pub fn job_error(e: &Entry) -> Option<AnyView> {
+    let text = e.error.clone()?;
+    let refused = e.refused_by_browser;
+    Some(
+        view! {
+            <div class="error" role="alert">
+                <p>{text}</p>
+                {refused
+                    .then(|| view! {
+                        <p class="proxy-links">
+                            <a
+                                href="#proxy-help"
+                                on:click=move |ev| {
+                                    ev.prevent_default();
+                                    show_dialog("settings");
+                                    crate::ui::focus("proxy-help-title");
+                                }
+                            >
+                                "How to run the proxy"
+                            </a>
+                            " · "
+                            <a href=PROXY_DOCS target="_blank" rel="noopener">"Proxy documentation"</a>
+                        </p>
+                    })}
+            </div>
+        }
+        .into_any(),
+    )
+}
 
 fn local_time(ms: f64) -> String {
     String::from(
@@ -18,19 +76,61 @@ fn local_time(ms: f64) -> String {
     )
 }
 
-/// Search, filters and the entries.
+/// Downloads the selected images as one ZIP, each file stored as it is.
+fn download_zip(studio: Studio, status: RwSignal<Option<String>>) {
+    let picked = studio.selected.get_untracked();
+    if picked.is_empty() {
+        return;
+    }
+    status.set(Some(format!("Preparing {} images…", picked.len())));
+    spawn_local(async move {
+        let mut names = Vec::new();
+        let mut contents = Vec::new();
+        for image in &picked {
+            let bytes = match studio.image_blob(image).await {
+                Ok(blob) => images::bytes(&blob).await,
+                Err(e) => Err(e),
+            };
+            match bytes {
+                Ok(bytes) => {
+                    names.push(file_name(studio, image));
+                    contents.push(bytes);
+                }
+                Err(e) => {
+                    status.set(Some(format!(
+                        "Not downloaded: one image could not be read ({e})."
+                    )));
+                    return;
+                }
+            }
+        }
+        let files: Vec<(String, Vec<u8>)> =
+            zip::unique_names(names).into_iter().zip(contents).collect();
+        let saved = zip::store(&files, now_ms())
+            .map_err(|e| e.to_string())
+            .and_then(|archive| images::blob(&archive, "application/zip"))
+            .and_then(|blob| {
+                files::save(
+                    &blob,
+                    &format!("gpt-image-studio-{}-images.zip", files.len()),
+                )
+            });
+        let text = match saved {
+            Ok(()) => format!("{} images saved as one ZIP.", files.len()),
+            Err(e) => format!("Not downloaded: {e}."),
+        };
+        studio.announce(text.clone());
+        status.set(Some(text));
+    });
+}
+
+/// Search, filters, the selection bar and the jobs.
 #[component]
 pub fn Gallery() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let query = RwSignal::new(String::new());
-    let provider = RwSignal::new(None::<Provider>);
-    let status = RwSignal::new(None::<StatusFilter>);
+    let status = RwSignal::new(None::<String>);
     let shown = Memo::new(move |_| {
-        let filter = Filter {
-            query: query.get(),
-            provider: provider.get(),
-            status: status.get(),
-        };
+        let filter = studio.filter.get();
         studio.entries.with(|all| {
             filter
                 .apply(all)
@@ -40,24 +140,36 @@ pub fn Gallery() -> impl IntoView {
         })
     });
     let total = move || studio.entries.with(Vec::len);
+    let picked = move || studio.selected.with(Vec::len);
     view! {
-        <section class="panel gallery" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
+        <section class="panel gallery" aria-labelledby="gallery-title">
+            <div class="gallery-head">
+                <h2 id="gallery-title">"History"</h2>
+                <p class="hint" id="history-count">
+                    {move || format!("Showing {} of {} jobs kept in this browser.", shown.with(Vec::len), total())}
+                </p>
+            </div>
             <div class="filters">
                 <div class="field">
                     <label for="history-search">"Search prompts and job ids"</label>
                     <input
                         id="history-search"
                         type="search"
-                        prop:value=move || query.get()
-                        on:input=move |ev| query.set(event_target_value(&ev))
+                        prop:value=move || studio.filter.with(|f| f.query.clone())
+                        on:input=move |ev| {
+                            let q = event_target_value(&ev);
+                            studio.filter.update(|f| f.query = q);
+                        }
                     />
                 </div>
                 <div class="field">
                     <label for="history-provider">"Provider"</label>
                     <select
                         id="history-provider"
-                        on:change=move |ev| provider.set(event_target_value(&ev).parse().ok())
+                        on:change=move |ev| {
+                            let p = event_target_value(&ev).parse::<Provider>().ok();
+                            studio.filter.update(|f| f.provider = p);
+                        }
                     >
                         <option value="">"All providers"</option>
                         {Provider::ALL
@@ -70,7 +182,10 @@ pub fn Gallery() -> impl IntoView {
                     <label for="history-status">"Status"</label>
                     <select
                         id="history-status"
-                        on:change=move |ev| status.set(StatusFilter::parse(&event_target_value(&ev)))
+                        on:change=move |ev| {
+                            let s = StatusFilter::parse(&event_target_value(&ev));
+                            studio.filter.update(|f| f.status = s);
+                        }
                     >
                         <option value="">"Any status"</option>
                         <option value="running">"Running or stopped"</option>
@@ -79,84 +194,225 @@ pub fn Gallery() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            <p class="hint" id="history-count">
-                {move || format!("Showing {} of {} kept in this browser.", shown.with(Vec::len), total())}
-            </p>
-            <ul class="history">
-                <For each=move || shown.get() key=|id| id.clone() let:id>
-                    <HistoryEntry id=id/>
-                </For>
-            </ul>
+            <div class="selection" role="toolbar" aria-label="Selected images" hidden=move || picked() == 0>
+                <span class="selection-count">
+                    {move || match picked() {
+                        1 => "1 image selected".to_string(),
+                        n => format!("{n} images selected"),
+                    }}
+                </span>
+                <button type="button" class="secondary" on:click=move |_| download_zip(studio, status)>
+                    "Download ZIP"
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || picked() != 2
+                    title="Pick exactly two images to compare them"
+                    on:click=move |_| {
+                        let two = studio.selected.get_untracked();
+                        if let [a, b] = two.as_slice() {
+                            studio.comparing.set(Some((a.clone(), b.clone())));
+                            show_dialog("compare");
+                        }
+                    }
+                >
+                    "Compare"
+                </button>
+                <button
+                    type="button"
+                    class="danger"
+                    on:click=move |_| {
+                        let all = studio.selected.get_untracked();
+                        let n = all.len();
+                        let mut sorted = all;
+                        // Highest index first, so deleting one never renumbers another.
+                        sorted.sort_by_key(|r| std::cmp::Reverse(r.index));
+                        for image in &sorted {
+                            studio.delete_image(image);
+                        }
+                        studio.selected.set(Vec::new());
+                        let text = format!("{n} images deleted.");
+                        studio.announce(text.clone());
+                        status.set(Some(text));
+                    }
+                >
+                    "Delete"
+                </button>
+                <button type="button" class="secondary" on:click=move |_| studio.selected.set(Vec::new())>
+                    "Clear selection"
+                </button>
+            </div>
+            <p class="hint" role="status">{move || status.get()}</p>
+            <Show
+                when=move || { total() > 0 }
+                fallback=|| view! { <p class="empty">"No jobs yet. Describe an image and press Generate."</p> }
+            >
+                <ol class="jobs">
+                    <For each=move || shown.get() key=|id| id.clone() let:id>
+                        <Job id=id/>
+                    </For>
+                </ol>
+            </Show>
         </section>
     }
 }
 
-/// One entry of the history.
+/// One job: status, progress and ETA while it runs, its thumbnails and its actions.
 #[component]
-fn HistoryEntry(id: String) -> impl IntoView {
+fn Job(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let entry = studio.watch_entry(id.clone());
+    let heading = format!("job-{id}");
     move || {
         let e = entry.get()?;
         let id = e.id.clone();
-        let images = (0..e.images.len())
-            .map(|i| view! { <ResultImage entry_id=id.clone() index=i/> })
-            .collect_view();
-        let (rerun, load, delete) = (e.clone(), e.clone(), id.clone());
-        let stored = e.images.iter().filter(|i| i.stored).count();
+        let status = e.status;
+        let running = status.is_running();
+        let prompt_short: String = e.request.prompt.chars().take(60).collect();
+        let ratio = ratio_class(
+            e.request
+                .aspect_ratio
+                .unwrap_or(gpt_image::AspectRatio::Square),
+        );
+        let timed = e.clone();
+        let thumbs = if e.images.is_empty() && running {
+            (0..usize::from(e.request.n.unwrap_or(1).max(1)))
+                .map(|_| view! { <li class=format!("thumb pending {ratio}") aria-hidden="true"></li> })
+                .collect_view()
+                .into_any()
+        } else {
+            e.kept_images()
+                .map(|(index, _)| {
+                    let image = ImageRef { entry: id.clone(), index };
+                    let (open, check) = (image.clone(), image.clone());
+                    let checked = image.clone();
+                    let number = index + 1;
+                    view! {
+                        <li class=format!("thumb {ratio}")>
+                            <button
+                                type="button"
+                                class="thumb-open"
+                                aria-label=format!("View image {number} of “{prompt_short}” full size")
+                                on:click=move |_| open_view(studio, open.clone())
+                            >
+                                <Picture image=image lazy=true/>
+                            </button>
+                            <input
+                                type="checkbox"
+                                class="thumb-pick"
+                                aria-label=format!("Select image {number} of “{prompt_short}”")
+                                prop:checked=move || studio.selected.with(|s| s.contains(&checked))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let image = check.clone();
+                                    studio.selected.update(|s| {
+                                        s.retain(|r| *r != image);
+                                        if on {
+                                            s.push(image);
+                                        }
+                                    });
+                                }
+                            />
+                        </li>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        let (stop_id, resume_id, retry_id, delete_id) =
+            (id.clone(), id.clone(), id.clone(), id.clone());
+        let load = e.clone();
+        let has_job = e.job_id.is_some();
+        let progress = e.progress;
+        let kept = e.kept_images().count();
+        let stored = e.kept_images().filter(|(_, i)| i.stored).count();
         Some(view! {
-            <li class="entry" data-provider=e.provider.id() data-status=e.status.label()>
-                <p class="entry-prompt">{e.request.prompt.clone()}</p>
-                <p class="meta">
-                    {format!(
-                        "{} · {} · {}",
-                        e.provider.name(),
-                        e.status.label(),
-                        local_time(e.submitted_at),
-                    )}
-                    {e.job_id.clone().map(|j| format!(" · job {j}"))}
-                    {e.credit_cost.map(|c| format!(" · {} credits", cost::credits(c)))}
-                    {(!e.images.is_empty())
-                        .then(|| format!(" · {stored} of {} images kept offline", e.images.len()))}
-                </p>
-                {e.error.clone().map(|err| view! { <p class="error">{err}</p> })}
-                <div class="results">{images}</div>
-                <div class="actions">
-                    <button
-                        type="button"
-                        class="secondary"
-                        on:click=move |_| {
-                            jobs::send(studio, rerun.provider, rerun.base_url.clone(), rerun.request.clone())
-                        }
-                    >
-                        "Re-run"
-                    </button>
-                    <button
-                        type="button"
-                        class="secondary"
-                        on:click=move |_| {
-                            studio
-                                .change_settings(|s| {
+            <li class="job" data-provider=e.provider.id() data-status=status.label()>
+                <article
+                    class=format!("job-card status-{}", status.label().to_lowercase().replace(' ', "-"))
+                    aria-labelledby=heading.clone()
+                    data-status=status.label()
+                >
+                    <div class="job-head">
+                        <h3 id=heading.clone() class="job-title">
+                            <span class="badge">{status.label()}</span>
+                            " "
+                            <span class="provider">{e.provider.name()}</span>
+                        </h3>
+                        <span class="elapsed">
+                            {move || {
+                                let (elapsed, eta) = timing(&timed, studio.now.get());
+                                match eta {
+                                    Some(eta) => format!("{elapsed} · {eta}"),
+                                    None => elapsed,
+                                }
+                            }}
+                        </span>
+                    </div>
+                    <p class="job-prompt">{e.request.prompt.clone()}</p>
+                    {running
+                        .then(|| view! {
+                            <progress
+                                max="100"
+                                value=progress.map(|p| p.to_string())
+                                aria-label=format!("Progress of this {} job", e.provider.name())
+                            ></progress>
+                        })}
+                    <p class="meta">
+                        {e.job_id.clone().map(|j| format!("Job {j}")).unwrap_or_else(|| "Not yet accepted".into())}
+                        {e.credit_cost.map(|c| format!(" · {} credits charged", cost::credits(c)))}
+                        {format!(" · {}", local_time(e.submitted_at))}
+                        {(kept > 0).then(|| format!(" · {stored} of {kept} kept offline"))}
+                    </p>
+                    {job_error(&e)}
+                    <ul class="thumbs">{thumbs}</ul>
+                    <div class="actions">
+                        {running
+                            .then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| jobs::stop(studio, &stop_id)>
+                                    "Stop waiting"
+                                </button>
+                            })}
+                        {(status == Status::Stopped && has_job)
+                            .then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| jobs::resume(studio, &resume_id)>
+                                    "Resume waiting"
+                                </button>
+                            })}
+                        {(!running)
+                            .then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| jobs::retry(studio, &retry_id)>
+                                    {if status == Status::Completed { "Run again" } else { "Retry" }}
+                                </button>
+                            })}
+                        <button
+                            type="button"
+                            class="secondary"
+                            on:click=move |_| {
+                                studio.change_settings(|s| {
                                     s.provider = load.provider;
                                     s.form = Form::from_request(&load.request);
                                 });
-                            studio.announce("Settings loaded into the form.");
-                        }
-                    >
-                        "Load into form"
-                    </button>
-                    <button
-                        type="button"
-                        class="danger"
-                        aria-label=format!("Delete “{}”", e.request.prompt.chars().take(40).collect::<String>())
-                        on:click=move |_| {
-                            studio.delete(&delete);
-                            studio.announce("Entry deleted.");
-                        }
-                    >
-                        "Delete"
-                    </button>
-                </div>
+                                studio.announce("Settings loaded into the form.");
+                                crate::ui::focus("prompt");
+                            }
+                        >
+                            "Load into form"
+                        </button>
+                        <button
+                            type="button"
+                            class="danger"
+                            aria-label=format!("Delete “{prompt_short}”")
+                            on:click=move |_| {
+                                studio.delete(&delete_id);
+                                studio.announce("Job deleted.");
+                            }
+                        >
+                            "Delete"
+                        </button>
+                    </div>
+                </article>
             </li>
         })
     }

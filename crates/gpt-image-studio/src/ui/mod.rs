@@ -1,21 +1,30 @@
-//! The Leptos components (wasm32 only), one module per panel, and start-up.
+//! The Leptos components (wasm32 only), one module per part of the page, and start-up.
 //!
-//! - [`connection`]: provider, key, base URL;
-//! - [`compose`]: prompt, cost and the Generate button, with [`options`] (the options row)
-//!   and [`references`] (reference images);
-//! - [`code`]: the request as cURL / JavaScript / Python;
-//! - [`jobs`]: a card per job with progress, ETA, stop, resume and retry;
-//! - [`gallery`]: the searchable history;
-//! - [`result`]: one result image with its actions, shared by cards and the gallery.
+//! The page leads with the prompt, then the newest result, then one gallery:
+//!
+//! - [`connection`]: the one-line connection summary and the Settings dialog (provider,
+//!   direct with a key or through a proxy);
+//! - [`compose`]: prompt, Generate and cost, with [`options`] (the options row) and
+//!   [`references`] (reference images: paste, drop, pick, URL);
+//! - [`stage`]: the newest result, large, with its actions;
+//! - [`gallery`]: every job, running ones first, as a grid of thumbnails; search, filters,
+//!   selection (ZIP, delete, compare);
+//! - [`viewer`] and [`compare`]: the full-size view and the side-by-side view (dialogs);
+//! - [`image_actions`]: what can be done with one image, shared by all of the above;
+//! - [`code`]: the request as cURL / JavaScript / Python.
 
 mod code;
+mod compare;
 mod compose;
 mod connection;
 mod gallery;
-mod jobs;
+mod image_actions;
 mod options;
 mod references;
-mod result;
+mod stage;
+mod viewer;
+
+use std::cell::RefCell;
 
 use gpt_image::Provider;
 use leptos::prelude::*;
@@ -113,7 +122,58 @@ fn show_panics_on_the_page() {
     }));
 }
 
-/// The page: header, the two columns, the live region.
+thread_local! {
+    /// The element that had focus when a dialog opened, to give it back on close.
+    static OPENER: RefCell<Option<web_sys::HtmlElement>> = const { RefCell::new(None) };
+}
+
+fn element(id: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
+}
+
+/// Moves the keyboard focus to the element with this id.
+pub(crate) fn focus(id: &str) {
+    if let Some(el) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+/// Opens the `<dialog>` with this id as a modal, remembering what had focus.
+pub(crate) fn show_dialog(id: &str) {
+    let Some(dialog) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok())
+    else {
+        return;
+    };
+    if dialog.open() {
+        return;
+    }
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    OPENER.with(|o| *o.borrow_mut() = active);
+    let _ = dialog.show_modal();
+}
+
+/// Closes the `<dialog>` with this id (its `close` event gives the focus back).
+pub(crate) fn close_dialog(id: &str) {
+    if let Some(dialog) = element(id).and_then(|e| e.dyn_into::<web_sys::HtmlDialogElement>().ok())
+    {
+        dialog.close();
+    }
+}
+
+/// Gives the focus back to what had it before a dialog opened; for each dialog's `close`.
+pub(crate) fn restore_focus() {
+    if let Some(el) = OPENER.with(|o| o.borrow_mut().take())
+        && el.is_connected()
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The page: header with the connection summary, the prompt, the newest result, the gallery,
+/// the dialogs and the live region.
 #[component]
 fn App() -> impl IntoView {
     let studio = expect_context::<Studio>();
@@ -121,21 +181,20 @@ fn App() -> impl IntoView {
         <a class="skip" href="#prompt">"Skip to the prompt"</a>
         <header class="top">
             <h1>"GPT Image Studio"</h1>
-            <p class="tagline">"GPT Image 1.5 through Apiframe and API in One"</p>
+            <connection::Summary/>
         </header>
-        {move || studio.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         {move || studio.storage_problem.get().map(|p| view! { <p class="warning" role="alert">{p}</p> })}
         <main class="layout">
-            <div class="column">
-                <connection::Connection/>
+            <div class="side">
                 <compose::Compose/>
                 <code::Code/>
             </div>
-            <div class="column">
-                <jobs::Jobs/>
-                <gallery::Gallery/>
-            </div>
+            <stage::Stage/>
+            <gallery::Gallery/>
         </main>
+        <connection::Settings/>
+        <viewer::Viewer/>
+        <compare::Compare/>
         <div class="sr-only" aria-live="polite" role="status">{move || studio.announcement.get()}</div>
     }
 }

@@ -1,0 +1,157 @@
+//! The stage: the newest job, large. While it runs, its box is already the size the image will
+//! have (reserved from the aspect ratio), with progress and ETA in it, so nothing moves when
+//! the image arrives. Then the image with its actions: download, copy, use as reference, run
+//! again, delete. Clicking the image opens the full-size view.
+
+use leptos::prelude::*;
+
+use crate::history::{ImageRef, Status};
+use crate::jobs;
+use crate::state::Studio;
+use crate::ui::gallery::{job_error, timing};
+use crate::ui::image_actions::{ImageActions, Picture, ratio_class, view as open_view};
+
+/// The newest job, or a placeholder of the form's shape before the first one.
+#[component]
+pub fn Stage() -> impl IntoView {
+    let studio = expect_context::<Studio>();
+    let newest = Memo::new(move |_| {
+        studio.entries.with(|all| {
+            all.iter()
+                .max_by(|a, b| a.submitted_at.total_cmp(&b.submitted_at))
+                .map(|e| e.id.clone())
+        })
+    });
+    view! {
+        <section class="stage" aria-labelledby="stage-title">
+            <h2 id="stage-title" class="sr-only">"Latest result"</h2>
+            {move || match newest.get() {
+                Some(id) => view! { <Newest id=id/> }.into_any(),
+                None => {
+                    let ratio = studio.settings.with(|s| s.form.aspect_ratio);
+                    view! {
+                        <div class=format!("frame empty-frame {}", ratio_class(ratio))>
+                            <p>"Your image appears here. Describe it and press Generate."</p>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The newest job: its reserved boxes or its images, and its actions.
+#[component]
+fn Newest(id: String) -> impl IntoView {
+    let studio = expect_context::<Studio>();
+    let entry = studio.watch_entry(id.clone());
+    move || {
+        let e = entry.get()?;
+        let ratio = ratio_class(
+            e.request
+                .aspect_ratio
+                .unwrap_or(gpt_image::AspectRatio::Square),
+        );
+        let running = e.status.is_running();
+        let count = if e.images.is_empty() {
+            usize::from(e.request.n.unwrap_or(1).max(1))
+        } else {
+            e.kept_images().count().max(1)
+        };
+        let several = count > 1;
+        let frames = if e.images.is_empty() {
+            let timed = e.clone();
+            let status = e.status;
+            let note = move || {
+                let (elapsed, eta) = timing(&timed, studio.now.get());
+                match eta {
+                    Some(eta) => format!("{} · {elapsed} · {eta}", status.label()),
+                    None => format!("{} · {elapsed}", status.label()),
+                }
+            };
+            let progress = e.progress;
+            (0..count)
+                .map(|i| {
+                    let error = (!running && i == 0).then(|| job_error(&e)).flatten();
+                    view! {
+                        <figure class="shot">
+                            <div class=format!("frame {ratio}") class:working=running>
+                                <div class="frame-status">
+                                    <p class="frame-note">{note.clone()}</p>
+                                    {running
+                                        .then(|| view! {
+                                            <progress max="100" value=progress.map(|p| p.to_string()) aria-label="Progress of the newest job"></progress>
+                                        })}
+                                    {error}
+                                </div>
+                            </div>
+                            <figcaption class="image-actions"></figcaption>
+                        </figure>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        } else {
+            e.kept_images()
+                .map(|(index, _)| {
+                    let image = ImageRef {
+                        entry: e.id.clone(),
+                        index,
+                    };
+                    let open = image.clone();
+                    view! {
+                        <figure class="shot">
+                            <button
+                                type="button"
+                                class=format!("frame {ratio}")
+                                aria-label=format!("View image {} full size", index + 1)
+                                on:click=move |_| open_view(studio, open.clone())
+                            >
+                                <Picture image=image.clone()/>
+                            </button>
+                            <figcaption>
+                                <ImageActions image=image/>
+                            </figcaption>
+                        </figure>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        let (stop_id, retry_id, delete_id) = (e.id.clone(), e.id.clone(), e.id.clone());
+        let status = e.status;
+        Some(view! {
+            <div class="stage-job" data-status=status.label()>
+                <div class="stage-frames" class:several=several>{frames}</div>
+                <div class="stage-bar">
+                    <p class="stage-prompt">{e.request.prompt.clone()}</p>
+                    <div class="actions">
+                        {running
+                            .then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| jobs::stop(studio, &stop_id)>
+                                    "Stop waiting"
+                                </button>
+                            })}
+                        {(!running)
+                            .then(|| view! {
+                                <button type="button" class="secondary" on:click=move |_| jobs::retry(studio, &retry_id)>
+                                    {if status == Status::Completed { "Run again" } else { "Retry" }}
+                                </button>
+                            })}
+                        <button
+                            type="button"
+                            class="danger"
+                            on:click=move |_| {
+                                studio.delete(&delete_id);
+                                studio.announce("Job and its images deleted.");
+                            }
+                        >
+                            "Delete"
+                        </button>
+                    </div>
+                </div>
+            </div>
+        })
+    }
+}
