@@ -102,13 +102,15 @@ fn rust_target(ctx: &Ctx) -> Result<bool, String> {
     Ok(true)
 }
 
-/// `cargo install` of an exact version, in a light profile: these are build tools run on small
-/// inputs, so a quick compile matters more than peak speed.
+/// `cargo install` of an exact version, in a light profile (`opt_level`, no LTO, many codegen
+/// units): these are build tools run on small inputs, so a quick compile matters more than
+/// peak speed.
 fn cargo_tool(
     ctx: &Ctx,
     bin: &str,
     krate: &str,
     version: &str,
+    opt_level: &str,
     flags: &[&str],
 ) -> Result<bool, String> {
     let found = output(bin, &["--version"]).unwrap_or_default();
@@ -122,7 +124,7 @@ fn cargo_tool(
     let mut cmd = ctx.cmd("cargo");
     cmd.args(["install", krate, "--version", &format!("={version}")])
         .args(flags)
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", opt_level)
         .env("CARGO_PROFILE_RELEASE_LTO", "off")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "0")

@@ -13,14 +13,25 @@ const PREFIX: &str = "/some/deep/path/studio/";
 /// First load budget: wasm + JS + CSS + HTML, gzipped.
 const BUDGET_BYTES: usize = 250 * 1024;
 
-/// `trunk build --release` at the root: a self-contained `dist/`, optimised by the toolchain's
-/// wasm-opt (Trunk.toml pins its version, so no other is used by mistake).
-pub fn build(ctx: &Ctx) -> Result<(), String> {
-    ctx.run(
-        ctx.cmd("trunk")
-            .args(["build", "--release"])
-            .env("PATH", crate::setup::path_with_toolchain(ctx)?),
-    )?;
+/// How `dist/` is built: `Release` is what is tested, measured and hosted (LTO, wasm-opt);
+/// `Debug` compiles several times faster, for `cargo xtask dev`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Release,
+    Debug,
+}
+
+/// `trunk build` at the root: a self-contained `dist/`. A release build is optimised by the
+/// toolchain's wasm-opt (Trunk.toml pins its version, so no other is used by mistake).
+pub fn build(ctx: &Ctx, profile: Profile) -> Result<(), String> {
+    let mut trunk = ctx.cmd("trunk");
+    trunk
+        .arg("build")
+        .env("PATH", crate::setup::path_with_toolchain(ctx)?);
+    if profile == Profile::Release {
+        trunk.arg("--release");
+    }
+    ctx.run(&mut trunk)?;
     let index = ctx.root.join("dist/index.html");
     if !index.exists() {
         return Err("trunk build produced no dist/index.html".into());
