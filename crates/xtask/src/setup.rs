@@ -26,19 +26,15 @@ pub const TOOLCHAIN: &str = "web/toolchain";
 /// binaryen. No browser, no test packages.
 pub fn for_studio(ctx: &Ctx) -> Result<(), String> {
     step("wasm32 target", || rust_target(ctx))?;
+    // wasm-bindgen rewrites every wasm the project builds: some optimisation pays for itself.
     step("wasm-bindgen-cli", || {
-        cargo_tool(ctx, "wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN, &[])
+        cargo_tool(ctx, "wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN, "1", &[])
     })?;
     // Trunk's default features are its TLS stack and update check, which `offline = true`
-    // never uses: without them it builds in about half the time.
+    // never uses. It mostly waits on cargo and the tools it runs, so it is built unoptimised.
     step("trunk", || {
-        cargo_tool(
-            ctx,
-            "trunk",
-            "trunk",
-            TRUNK,
-            &["--locked", "--no-default-features"],
-        )
+        let flags = ["--locked", "--no-default-features"];
+        cargo_tool(ctx, "trunk", "trunk", TRUNK, "0", &flags)
     })?;
     step("binaryen (npm)", || npm_ci(ctx, &ctx.root.join(TOOLCHAIN)))
 }
