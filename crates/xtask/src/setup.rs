@@ -28,7 +28,14 @@ pub fn for_studio(ctx: &Ctx) -> Result<(), String> {
     step("wasm32 target", || rust_target(ctx))?;
     // wasm-bindgen rewrites every wasm the project builds: some optimisation pays for itself.
     step("wasm-bindgen-cli", || {
-        cargo_tool(ctx, "wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN, "1", &[])
+        cargo_tool(
+            ctx,
+            "wasm-bindgen",
+            "wasm-bindgen-cli",
+            WASM_BINDGEN,
+            "1",
+            &[],
+        )
     })?;
     // Trunk's default features are its TLS stack and update check, which `offline = true`
     // never uses. It mostly waits on cargo and the tools it runs, so it is built unoptimised.
