@@ -9,8 +9,8 @@
 //! SPEC  := RULE ("," RULE)*
 //! RULE  := [TARGET ":"] FAULT ["x" COUNT] ["@" RATE]
 //! TARGET:= submit | poll | any
-//! FAULT := 5NN | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after | slow=MILLIS
-//!        | malformed | truncated | fail | alt-shape
+//! FAULT := 5NN | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after | reset | reset-after
+//!        | slow=MILLIS | malformed | truncated | fail | alt-shape
 //! RATE  := a number from 0 to 1: the chance that the rule fires for a matching request
 //! ```
 
@@ -69,6 +69,10 @@ pub enum Fault {
     Drop,
     /// Do the work, send headers, then abort the body.
     DropAfter,
+    /// Do no work and close the connection without any reply (not even a status line).
+    Reset,
+    /// Do the work, then close the connection without any reply.
+    ResetAfter,
     /// Delay the reply by this many milliseconds (times the time scale).
     Slow {
         /// Milliseconds before the (time-scaled) reply.
@@ -193,6 +197,8 @@ fn parse_rule(raw: &str) -> Result<Rule, SpecError> {
             "429" => Fault::RateLimited { secs: 1 },
             "drop" => Fault::Drop,
             "drop-after" => Fault::DropAfter,
+            "reset" => Fault::Reset,
+            "reset-after" => Fault::ResetAfter,
             "malformed" => Fault::Malformed,
             "truncated" => Fault::Truncated,
             "fail" => Fault::Fail,
@@ -213,8 +219,8 @@ fn parse_rule(raw: &str) -> Result<Rule, SpecError> {
 pub struct Plan {
     /// Total delay before replying, in milliseconds (not yet time-scaled).
     pub delay_ms: u64,
-    /// The fault that decides the reply (an error status, 429, drop, drop-after, malformed or
-    /// truncated).
+    /// The fault that decides the reply (an error status, 429, drop, drop-after, reset,
+    /// reset-after, malformed or truncated).
     pub reply: Option<Fault>,
     /// The job created by this submit must end FAILED.
     pub fail: bool,
@@ -232,6 +238,8 @@ impl Fault {
                 | Fault::RateLimitedMs { .. }
                 | Fault::Drop
                 | Fault::DropAfter
+                | Fault::Reset
+                | Fault::ResetAfter
                 | Fault::Malformed
                 | Fault::Truncated
         )
@@ -245,6 +253,8 @@ impl Fault {
             Fault::RateLimitedMs { .. } => "429ms".into(),
             Fault::Drop => "drop".into(),
             Fault::DropAfter => "drop-after".into(),
+            Fault::Reset => "reset".into(),
+            Fault::ResetAfter => "reset-after".into(),
             Fault::Slow { .. } => "slow".into(),
             Fault::Malformed => "malformed".into(),
             Fault::Truncated => "truncated".into(),
@@ -294,7 +304,7 @@ impl FaultCounter {
     /// rules that fire.
     ///
     /// Rules are read in order. `slow` delays add up; `fail` and `alt-shape` set flags; the
-    /// first reply-deciding rule (status, 429, drop, drop-after, malformed, truncated) that
+    /// first reply-deciding rule (status, 429, drop, reset, malformed, truncated, …) that
     /// fires decides the reply, and later reply-deciding rules neither draw, fire nor use up
     /// their count. A rule whose count is used up does not draw; a rule with a rate draws once
     /// per request it is considered for and fires (using up one of its count) on success.
@@ -497,7 +507,7 @@ mod tests {
     #[test]
     fn parses_rates_and_any_5xx() {
         let parsed = spec(
-            "submit:503@0.1,poll:malformed@0.1,any:429ms=200@0.05,504x2@0.5,truncated@1,drop-after@0",
+            "submit:503@0.1,poll:malformed@0.1,any:429ms=200@0.05,504x2@0.5,truncated@1,drop-after@0,reset,reset-afterx1",
         );
         let rules: Vec<_> = parsed
             .rules
@@ -518,6 +528,8 @@ mod tests {
                 (Target::Any, Fault::Status(504), Some(2), Some(0.5)),
                 (Target::Any, Fault::Truncated, None, Some(1.0)),
                 (Target::Any, Fault::DropAfter, None, Some(0.0)),
+                (Target::Any, Fault::Reset, None, None),
+                (Target::Any, Fault::ResetAfter, Some(1), None),
             ]
         );
     }

@@ -98,6 +98,11 @@ where
             dropped(parts.status, parts.headers)
         }
         Some(Fault::Truncated) => truncated(work(plan).await).await,
+        Some(Fault::Reset) => reset(),
+        Some(Fault::ResetAfter) => {
+            work(plan).await;
+            reset()
+        }
         _ => work(plan).await,
     }
 }
@@ -144,6 +149,20 @@ fn dropped(status: StatusCode, mut headers: HeaderMap) -> Response {
     let mut response = Response::new(Body::from_stream(chunks));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
+    response
+}
+
+/// No reply at all: the body fails before its first byte, so the server closes the connection
+/// before the status line and headers leave (they are written together with the first chunk).
+fn reset() -> Response {
+    let chunks = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::other("emulator fault: connection reset"))
+    });
+    let mut response = Response::new(Body::from_stream(chunks));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }
 

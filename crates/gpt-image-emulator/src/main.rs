@@ -32,8 +32,8 @@ struct Flags {
 
     /// Fault spec applied to every request, as if each carried `X-Emulator-Fault: SPEC`.
     /// SPEC := RULE ("," RULE)*; RULE := [submit|poll|any ":"] FAULT ["x" COUNT] ["@" RATE];
-    /// FAULT := 5NN | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after | slow=MILLIS |
-    /// malformed | truncated | fail | alt-shape; RATE: chance 0..1, drawn from `--seed`.
+    /// FAULT := 5NN | 429 | 429=SECS | 429ms=MILLIS | drop | drop-after | reset | reset-after |
+    /// slow=MILLIS | malformed | truncated | fail | alt-shape; RATE: chance 0..1, from `--seed`.
     /// Example: `submit:503x2,poll:slow=500,submit:429ms=200@0.05`.
     #[arg(long, value_name = "SPEC")]
     fault: Option<FaultSpec>,

@@ -531,3 +531,46 @@ async fn truncated_replies_are_cut_after_the_work_and_504_exists() {
     assert_eq!(stats["faults_fired"]["truncated"], 2);
     assert_eq!(stats["faults_fired"]["504"], 1);
 }
+
+#[tokio::test]
+async fn reset_closes_the_connection_before_any_reply() {
+    let emu = start().await;
+    let key = "afk_reset";
+    let reply = emu
+        .client
+        .post(format!("{}/v2/images/generate", emu.base))
+        .header("x-api-key", key)
+        .header("x-emulator-fault", "submit:reset")
+        .json(&apiframe_body("never answered"))
+        .send()
+        .await;
+    assert!(reply.is_err(), "no status line: {reply:?}");
+    assert_eq!(emu.stats(key).await["jobs_created"], 0);
+    let reply = emu
+        .client
+        .post(format!("{}/v2/images/generate", emu.base))
+        .header("x-api-key", key)
+        .header("x-emulator-fault", "submit:reset-after")
+        .header("idempotency-key", "r-1")
+        .json(&apiframe_body("answer lost"))
+        .send()
+        .await;
+    assert!(reply.is_err(), "no status line: {reply:?}");
+    assert_eq!(
+        emu.stats(key).await["jobs_created"],
+        1,
+        "reset-after does the work"
+    );
+    let retry = emu
+        .apiframe_submit(
+            key,
+            &apiframe_body("answer lost"),
+            &[("idempotency-key", "r-1")],
+        )
+        .await;
+    assert_eq!(retry.status(), 202);
+    let stats = emu.stats(key).await;
+    assert_eq!(stats["duplicates_prevented"], 1);
+    assert_eq!(stats["faults_fired"]["reset"], 1);
+    assert_eq!(stats["faults_fired"]["reset-after"], 1);
+}
