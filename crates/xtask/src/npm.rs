@@ -3,7 +3,9 @@
 //! - [`build`]: the facade crate for wasm32 (release), the wasm-bindgen CLI (`--target web`),
 //!   `wasm-opt -Oz` (binaryen from `web/toolchain`), then the package folder `<target>/npm/gpt-image-wasm/` (our entry files,
 //!   hand-checked types and README from `web/npm/package/`, the version from the crate) and its
-//!   tarball `<target>/npm/gpt-image-wasm-<version>.tgz` from `npm pack`;
+//!   tarball `<target>/npm/gpt-image-wasm-<version>.tgz` from `npm pack`. The server proxy
+//!   (`gpt-image-proxy`, the `gpt-image-wasm/proxy` entry) is built the same way into a wasm of
+//!   its own;
 //! - [`test`]: strict TypeScript, publint, arethetypeswrong, the Vite example built from the
 //!   tarball, then `node --test` against the emulator (Node, plus the Vite app and a plain
 //!   module page in headless Chromium);
@@ -22,6 +24,9 @@ const PACKAGE: &str = "gpt-image-wasm";
 const CRATE: &str = "gpt-image-wasm";
 /// The wasm-bindgen output name: `gpt_image_wasm.js` and `gpt_image_wasm_bg.wasm`.
 const OUT_NAME: &str = "gpt_image_wasm";
+/// The server proxy's crate and its wasm-bindgen output name (`gpt_image_proxy_bg.wasm`).
+const PROXY_CRATE: &str = "gpt-image-proxy";
+const PROXY_OUT_NAME: &str = "gpt_image_proxy";
 /// What the Rust 1.95 output uses; wasm-bindgen 0.2.130 adds an externref table.
 const WASM_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
@@ -36,14 +41,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Builds the package folder and its tarball under `<target>/npm/`.
 pub fn build(ctx: &Ctx) -> Result<(), String> {
-    ctx.run(ctx.cmd("cargo").args([
-        "build",
-        "-p",
-        CRATE,
-        "--target",
-        "wasm32-unknown-unknown",
-        "--release",
-    ]))?;
     let target = ctx.target_dir();
     let npm = target.join("npm");
     let bindgen = npm.join("bindgen");
@@ -54,50 +51,11 @@ pub fn build(ctx: &Ctx) -> Result<(), String> {
         }
         mkdir(dir)?;
     }
-
-    let wasm = target.join(format!(
-        "wasm32-unknown-unknown/release/{}.wasm",
-        CRATE.replace('-', "_")
-    ));
-    ctx.run(
-        ctx.cmd("wasm-bindgen")
-            .args([
-                "--target",
-                "web",
-                "--omit-default-module-path",
-                "--out-name",
-                OUT_NAME,
-                "--out-dir",
-            ])
-            .arg(&bindgen)
-            .arg(&wasm),
-    )?;
+    wasm_module(ctx, CRATE, OUT_NAME, &bindgen, &pkg)?;
     check_types_cover_exports(ctx, &bindgen.join(format!("{OUT_NAME}.d.ts")))?;
-    // binaryen from npm (web/toolchain), not Debian's 108: 108 rewrites the export of
-    // wasm-bindgen's externref table to point at the function table, and the module then
-    // fails at start-up ("WebAssembly.Table.set(): Argument 1 is invalid for table").
-    ctx.run(
-        Command::new(crate::setup::toolchain_bin(ctx).join("wasm-opt"))
-            .arg("-Oz")
-            .args(WASM_FEATURES)
-            .args([
-                "--strip-debug",
-                "--strip-producers",
-                "--strip-target-features",
-            ])
-            .arg(bindgen.join(format!("{OUT_NAME}_bg.wasm")))
-            .arg("-o")
-            .arg(pkg.join(format!("{OUT_NAME}_bg.wasm"))),
-    )?;
-    // The glue names wasm-bindgen's own .d.ts, which the package does not ship: ours is
-    // index.d.ts, written by hand.
-    let glue = read(&bindgen.join(format!("{OUT_NAME}.js")))?;
-    let glue: String = glue
-        .lines()
-        .filter(|l| !l.contains("@ts-self-types"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    write(&pkg.join(format!("{OUT_NAME}.js")), &glue)?;
+    // The server proxy (`gpt-image-wasm/proxy`): a wasm of its own, so none of it is in what
+    // a browser loads.
+    wasm_module(ctx, PROXY_CRATE, PROXY_OUT_NAME, &bindgen, &pkg)?;
 
     let version = crate_version(ctx)?;
     let template = ctx.root.join("web/npm/package");
@@ -141,6 +99,67 @@ pub fn build(ctx: &Ctx) -> Result<(), String> {
     }
     println!("npm: {} and {}", pkg.display(), tarball.display());
     Ok(())
+}
+
+/// Builds `krate` for wasm32 (release), runs the wasm-bindgen CLI (`--target web`) into
+/// `bindgen`, then `wasm-opt -Oz` into `pkg/{out_name}_bg.wasm`, and writes the JS glue to
+/// `pkg/{out_name}.js` without its reference to wasm-bindgen's own .d.ts (the package ships
+/// hand-written types).
+fn wasm_module(
+    ctx: &Ctx,
+    krate: &str,
+    out_name: &str,
+    bindgen: &Path,
+    pkg: &Path,
+) -> Result<(), String> {
+    ctx.run(ctx.cmd("cargo").args([
+        "build",
+        "-p",
+        krate,
+        "--target",
+        "wasm32-unknown-unknown",
+        "--release",
+    ]))?;
+    let wasm = ctx.target_dir().join(format!(
+        "wasm32-unknown-unknown/release/{}.wasm",
+        krate.replace('-', "_")
+    ));
+    ctx.run(
+        ctx.cmd("wasm-bindgen")
+            .args([
+                "--target",
+                "web",
+                "--omit-default-module-path",
+                "--out-name",
+                out_name,
+                "--out-dir",
+            ])
+            .arg(bindgen)
+            .arg(&wasm),
+    )?;
+    // binaryen from npm (web/toolchain), not Debian's 108: 108 rewrites the export of
+    // wasm-bindgen's externref table to point at the function table, and the module then
+    // fails at start-up ("WebAssembly.Table.set(): Argument 1 is invalid for table").
+    ctx.run(
+        Command::new(crate::setup::toolchain_bin(ctx).join("wasm-opt"))
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .args([
+                "--strip-debug",
+                "--strip-producers",
+                "--strip-target-features",
+            ])
+            .arg(bindgen.join(format!("{out_name}_bg.wasm")))
+            .arg("-o")
+            .arg(pkg.join(format!("{out_name}_bg.wasm"))),
+    )?;
+    let glue = read(&bindgen.join(format!("{out_name}.js")))?;
+    let glue: String = glue
+        .lines()
+        .filter(|l| !l.contains("@ts-self-types"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(&pkg.join(format!("{out_name}.js")), &glue)
 }
 
 /// Runs every check of the package; tsc, publint, attw and the Vite build count one test each.
@@ -209,6 +228,14 @@ pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
         ("EMULATOR_URL", emulator_url.to_owned()),
         ("PLAIN_PAGE_URL", format!("{}/index.html", plain_host.url)),
         ("CHROMIUM", CHROMIUM.to_owned()),
+        // For tests that start an emulator of their own (the proxy's, with its own flags).
+        (
+            "EMULATOR_BIN",
+            ctx.target_dir()
+                .join("debug/gpt-image-emulator")
+                .to_string_lossy()
+                .into_owned(),
+        ),
     ];
     if let Some(host) = &vite_host {
         env.push(("VITE_APP_URL", format!("{}/index.html", host.url)));

@@ -4,7 +4,12 @@ use crate::ctx::{Ctx, Tally, cargo_tally};
 
 /// Crates with code that only builds for wasm32 (the core's fetch layer, the npm facade, the
 /// studio): clippy checks each of them for that target too, so none of it escapes the lint.
-const WASM_CRATES: [&str; 3] = ["gpt-image", "gpt-image-wasm", "gpt-image-studio"];
+const WASM_CRATES: [&str; 4] = [
+    "gpt-image",
+    "gpt-image-wasm",
+    "gpt-image-studio",
+    "gpt-image-proxy",
+];
 
 /// Builds what every later step reuses: the emulator binary.
 pub fn build_native(ctx: &Ctx) -> Result<(), String> {
