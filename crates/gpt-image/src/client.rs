@@ -1,8 +1,12 @@
 //! The client (wasm32 only): submit, status, wait and generate over fetch.
 //!
 //! Glue between the pure modules and [`crate::transport`]: it validates, builds the wire request,
-//! sends it under the retry policy, and reads the reply. It holds the API key and makes sure no
-//! error, `Debug` output or message ever shows it.
+//! sends it under the retry policy, and reads the reply. It holds the checked [`Config`] (the API
+//! key, when there is one, and the app's headers) and makes sure no error, `Debug` output or
+//! message ever shows them. It owns the clock and randomness and passes them to the pure
+//! modules.
+//!
+//! May use every pure module and `transport`. May not touch JavaScript callers or the studio.
 
 use std::fmt;
 
@@ -307,8 +311,9 @@ impl Client {
             let (outcome, hint) =
                 match transport::fetch(http, self.config.request_timeout_ms(), signal).await {
                     Ok(response) => {
+                        // Read once, here, with the clock; the error and the retry share it.
                         let hint = retry_after_ms(&response, transport::now_ms());
-                        (wire::check_status(self.provider(), response), hint)
+                        (wire::check_status(self.provider(), response, hint), hint)
                     }
                     Err(error) => (Err(error), None),
                 };

@@ -2,6 +2,8 @@
 //!
 //! No variant ever holds the API key: errors are built from replies, and every text taken from
 //! a reply passes through [`redact`] first.
+//!
+//! A leaf: uses no other module of the crate.
 
 use std::fmt;
 

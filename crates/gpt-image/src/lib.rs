@@ -3,16 +3,40 @@
 //! The crate is split so that everything that can be decided without the network is plain,
 //! natively tested Rust:
 //!
-//! - [`request`]: the one request shape callers fill in, and its validation per provider;
+//! - [`options`]: the values request options take (`Quality`, `AspectRatio`, …);
 //! - [`provider`]: the providers and what each one supports;
+//! - [`request`]: the one request shape callers fill in, and its validation per provider;
+//! - [`job`]: jobs, their updates and results, and the ids that name them;
+//! - [`config`]: the client's options, the API key in a type that never shows it, and every
+//!   rule they must meet (shared by the npm facade, the studio and the proxy);
+//! - [`http`]: an HTTP request and reply as plain values;
 //! - [`wire`]: mapping a request onto each provider's HTTP body and reading every documented
 //!   reply shape back;
 //! - [`retry`] and [`schedule`]: when to try again and when to poll next;
 //! - [`webhook`]: checking an Apiframe webhook signature;
 //! - [`error`]: the one error type.
 //!
-//! On `wasm32` the [`Client`] adds the thin I/O layer: fetch through gloo-net, abort signals,
-//! timers. It knows nothing of the studio or of JavaScript callers.
+//! On `wasm32` the [`Client`] adds the thin I/O layer (`client` over `transport`): fetch through
+//! gloo-net, abort signals, timers, the clock and randomness. It knows nothing of the studio or
+//! of JavaScript callers.
+//!
+//! # Module graph
+//!
+//! Each arrow is "uses"; there are no cycles. `error` and `webhook` use nothing of the crate.
+//!
+//! ```text
+//! options   → (nothing)
+//! provider  → error, options
+//! request   → error, options, provider
+//! job       → error, provider
+//! http      → (nothing)
+//! config    → error, provider, request (URL syntax), retry, schedule
+//! retry     → error, http
+//! schedule  → options, provider, request
+//! wire      → error, http, job, options, provider, request
+//! transport → error, http                                  (wasm32)
+//! client    → all of the above but webhook, and transport   (wasm32)
+//! ```
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
@@ -34,6 +58,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod job;
+pub mod options;
 pub mod provider;
 pub mod request;
 pub mod retry;
@@ -51,9 +76,8 @@ pub use client::{Client, GenerateOptions, SubmitOptions, WaitOptions};
 pub use config::{ApiKey, ClientOptions, Config, Runtime};
 pub use error::Error;
 pub use job::{Generation, Image, Job, JobStatus, JobUpdate};
+pub use options::{AspectRatio, Background, InputFidelity, OutputFormat, Quality, WebhookEvent};
 pub use provider::{Capabilities, Provider};
-pub use request::{
-    AspectRatio, Background, InputFidelity, OutputFormat, Quality, Request, WebhookEvent,
-};
+pub use request::Request;
 pub use retry::RetryPolicy;
 pub use schedule::PollSchedule;

@@ -2,6 +2,8 @@
 //!
 //! Pure data: no I/O. Validation ([`crate::request`]) and the studio's controls both read
 //! [`Capabilities`], so a limit is written down once.
+//!
+//! May use: `error`, `options`. May not touch: `request`, `wire`, the network, the clock.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,7 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::request::{AspectRatio, Background, InputFidelity, OutputFormat, Quality};
+use crate::options::{AspectRatio, Background, InputFidelity, OutputFormat, Quality};
 
 /// An aggregator that sells GPT Image 1.5.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

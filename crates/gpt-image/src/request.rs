@@ -3,10 +3,13 @@
 //! Validation runs before anything leaves the client: an option a provider lacks, a value out
 //! of its range, or a malformed URL is an [`Error::InvalidRequest`] naming the field, the value,
 //! the provider and what is allowed.
+//!
+//! May use: `error`, `options`, `provider`. May not touch: `wire`, the network, the clock.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, quoted};
+use crate::options::{AspectRatio, Background, InputFidelity, OutputFormat, Quality, WebhookEvent};
 use crate::provider::Provider;
 
 /// What to generate or edit. Unset options take the provider's default.
@@ -32,85 +35,6 @@ pub struct Request {
     /// Which events the webhook receives (Apiframe); empty means the provider's default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub webhook_events: Vec<WebhookEvent>,
-}
-
-/// Declares a wire-named enum with `ALL`, `as_str` and serde names in one place.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $wire)] $variant),+
-        }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value as the providers spell it.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire),+ }
-            }
-
-            /// Parses the provider spelling.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-wire_enum!(
-    /// Rendering quality; costlier and slower as it rises.
-    Quality { Auto = "auto", Low = "low", Medium = "medium", High = "high" }
-);
-wire_enum!(
-    /// Output shape: square 1024×1024, landscape 1536×1024, portrait 1024×1536.
-    AspectRatio { Square = "1:1", Landscape = "3:2", Portrait = "2:3" }
-);
-wire_enum!(
-    /// Whether the image keeps an opaque background or may be transparent.
-    Background { Auto = "auto", Opaque = "opaque", Transparent = "transparent" }
-);
-wire_enum!(
-    /// Encoded file format of the results.
-    OutputFormat { Png = "png", Jpeg = "jpeg", Webp = "webp" }
-);
-wire_enum!(
-    /// How closely an edit preserves the reference images.
-    InputFidelity { Low = "low", High = "high" }
-);
-wire_enum!(
-    /// A job event a webhook can subscribe to.
-    WebhookEvent { Progress = "progress", Completed = "completed", Failed = "failed" }
-);
-
-impl AspectRatio {
-    /// Pixel size of images in this ratio, width then height.
-    pub fn dimensions(self) -> (u32, u32) {
-        match self {
-            AspectRatio::Square => (1024, 1024),
-            AspectRatio::Landscape => (1536, 1024),
-            AspectRatio::Portrait => (1024, 1536),
-        }
-    }
-}
-
-impl OutputFormat {
-    /// File name extension for images in this format.
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Png => "png",
-            OutputFormat::Jpeg => "jpg",
-            OutputFormat::Webp => "webp",
-        }
-    }
 }
 
 impl Request {
@@ -286,6 +210,9 @@ pub(crate) fn is_image_data_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::{
+        AspectRatio, Background, InputFidelity, OutputFormat, Quality, WebhookEvent,
+    };
 
     fn field_of(r: Result<(), Error>) -> String {
         match r {
@@ -473,12 +400,5 @@ mod tests {
         assert_eq!(r.n, Some(2));
         assert!(serde_json::from_str::<Request>(r#"{"prompt":"fox","size":"1024"}"#).is_err());
         assert!(serde_json::from_str::<Request>(r#"{"prompt":"fox","quality":"ultra"}"#).is_err());
-    }
-
-    #[test]
-    fn dimensions_follow_the_ratio() {
-        assert_eq!(AspectRatio::Landscape.dimensions(), (1536, 1024));
-        assert_eq!(AspectRatio::parse("2:3"), Some(AspectRatio::Portrait));
-        assert_eq!(OutputFormat::Jpeg.extension(), "jpg");
     }
 }

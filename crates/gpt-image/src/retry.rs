@@ -5,6 +5,9 @@
 //! retried with capped exponential backoff and jitter; `Retry-After` and `retry-after-ms` win
 //! when present. Aborts and user errors are never retried, and a request that cannot be made
 //! idempotent is only resent when the reply proves the server did not act on it.
+//!
+//! May use: `error`, `http`. May not touch: `wire`, `config`, the network, the clock (the time is
+//! passed in), randomness (the random number is passed in).
 
 use crate::error::{Error, parse_number};
 use crate::http::HttpResponse;

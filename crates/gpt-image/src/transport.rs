@@ -3,6 +3,8 @@
 //! [`crate::retry`].
 //!
 //! Timers and fetch are bound from the global scope, so this runs in a page, a worker and Node.
+//!
+//! May use: `error`, `http`. May not touch: `wire`, `config`, `client`; it decides nothing.
 
 use std::cell::Cell;
 use std::rc::Rc;

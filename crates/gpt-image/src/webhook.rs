@@ -4,6 +4,8 @@
 //! The docs leave two things open: whether that key is the digest's lowercase hex text or its
 //! 32 raw bytes, and whether the signature is hex or base64. Every combination derives from the
 //! API key alone, so [`verify`] accepts any of them, each compared in constant time.
+//!
+//! A leaf: uses no other module of the crate, and no I/O.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};

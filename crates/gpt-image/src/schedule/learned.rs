@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::posterior::{Component, Prior};
 use super::progress::{ProgressModel, ProgressStats};
+use crate::options::Quality;
 use crate::provider::Provider;
-use crate::request::{Quality, Request};
+use crate::request::Request;
 
 /// About how many recent jobs of one kind the model remembers.
 pub const MEMORY: f64 = 200.0;

@@ -5,8 +5,9 @@ use serde_json::{Map, Value, json};
 use super::{Shape, read_job, read_update};
 use crate::error::Error;
 use crate::job::{Job, JobUpdate};
+use crate::options::OutputFormat;
 use crate::provider::Provider;
-use crate::request::{OutputFormat, Request};
+use crate::request::Request;
 
 /// The documented body: top-level prompt/model/webhook, model options under `gptImageParams`
 /// in snake_case. Output format is always sent, because the seed and the docs disagree on its

@@ -39,7 +39,7 @@ fn envelope_error(v: &Value, response: &HttpResponse) -> Option<Error> {
     let status = u16::try_from(code)
         .ok()
         .filter(|c| (400..600).contains(c))?;
-    Some(error_from_reply(Provider::ApiInOne, response, status))
+    Some(error_from_reply(Provider::ApiInOne, response, status, None))
 }
 
 const SHAPE: Shape = Shape {

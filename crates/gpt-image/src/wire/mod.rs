@@ -1,8 +1,12 @@
 //! Each provider's HTTP wire format: building requests and reading every documented reply.
 //!
 //! Pure functions from values to values. The transport executes an [`HttpRequest`] and hands
-//! back an [`HttpResponse`]; nothing here touches the network, so every documented variant and
-//! every malformed reply is tested natively.
+//! back an [`HttpResponse`]; nothing here touches the network or the clock, so every documented
+//! variant and every malformed reply is tested natively. What needs a clock (`Retry-After` as a
+//! date) or randomness (idempotency keys) is decided by the caller and passed in.
+//!
+//! May use: `error`, `http`, `job`, `options`, `provider`, `request`. May not touch: `retry`,
+//! `config`, `schedule`, the network, the clock, randomness.
 
 mod apiframe;
 mod apiinone;
@@ -97,17 +101,28 @@ pub fn parse_status(
 }
 
 /// Turns a non-2xx reply into the error a caller acts on; a 2xx passes through.
-pub fn check_status(provider: Provider, response: HttpResponse) -> Result<HttpResponse, Error> {
+/// `retry_after_ms` is the server's requested wait, read once by the caller (who has the
+/// clock: see [`crate::retry::retry_after_ms`]); a 429 carries it.
+pub fn check_status(
+    provider: Provider,
+    response: HttpResponse,
+    retry_after_ms: Option<u64>,
+) -> Result<HttpResponse, Error> {
     if response.is_success() {
         Ok(response)
     } else {
-        Err(error_from_reply(provider, &response, response.status))
+        Err(error_from_reply(
+            provider,
+            &response,
+            response.status,
+            retry_after_ms,
+        ))
     }
 }
 
 fn parse_json(provider: Provider, response: &HttpResponse) -> Result<Value, Error> {
     if !response.is_success() {
-        return Err(error_from_reply(provider, response, response.status));
+        return Err(error_from_reply(provider, response, response.status, None));
     }
     // The position, not serde_json's Display: that would pull std's I/O error texts into wasm.
     serde_json::from_str(&response.body).map_err(|e| {
@@ -123,8 +138,14 @@ fn parse_json(provider: Provider, response: &HttpResponse) -> Result<Value, Erro
     })
 }
 
-/// Builds the error for a reply with this status (the HTTP status, or a `code` inside a 200).
-pub(crate) fn error_from_reply(provider: Provider, response: &HttpResponse, status: u16) -> Error {
+/// Builds the error for a reply with this status (the HTTP status, or a `code` inside a 200,
+/// whose `Retry-After` is not read: `retry_after_ms` is `None` there).
+pub(crate) fn error_from_reply(
+    provider: Provider,
+    response: &HttpResponse,
+    status: u16,
+    retry_after_ms: Option<u64>,
+) -> Error {
     let json: Option<Value> = serde_json::from_str(&response.body).ok();
     let json = json.as_ref();
     let err = json.and_then(|v| v.get("error"));
@@ -155,7 +176,7 @@ pub(crate) fn error_from_reply(provider: Provider, response: &HttpResponse, stat
             request_id,
         },
         429 => Error::RateLimited {
-            retry_after_ms: crate::retry::retry_after_ms(response, now_unix_ms()),
+            retry_after_ms,
             message,
             request_id,
         },
@@ -327,20 +348,6 @@ fn collect_urls(v: &Value, out: &mut Vec<crate::job::Image>) {
             }
         }
         _ => {}
-    }
-}
-
-fn now_unix_ms() -> f64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as f64)
-            .unwrap_or(0.0)
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::job::{Image, JobStatus};
-use crate::request::{AspectRatio, Background, InputFidelity, OutputFormat, Quality, WebhookEvent};
+use crate::options::{AspectRatio, Background, InputFidelity, OutputFormat, Quality, WebhookEvent};
 
 fn ok(body: &str) -> HttpResponse {
     HttpResponse {
@@ -312,6 +312,7 @@ fn error_statuses_become_the_variants_callers_act_on() {
             &[("x-request-id", "req_9")],
             r#"{"error":{"code":400,"message":"Invalid parameters","type":"invalid_request"}}"#,
         ),
+        None,
     )
     .unwrap_err();
     match e {
@@ -337,19 +338,19 @@ fn error_statuses_become_the_variants_callers_act_on() {
             &[],
             r#"{"error":{"code":"unauthorized","message":"Invalid API key"},"requestId":"req_1"}"#,
         ),
+        None,
     )
     .unwrap_err();
     assert!(
         matches!(&e, Error::Auth { status: 401, request_id: Some(r), .. } if r == "req_1"),
         "{e:?}"
     );
-    let e = check_status(Provider::Apiframe, reply(403, &[], "")).unwrap_err();
+    let e = check_status(Provider::Apiframe, reply(403, &[], ""), None).unwrap_err();
     assert!(matches!(&e, Error::Auth { status: 403, .. }), "{e:?}");
-    let e = check_status(
-        Provider::Apiframe,
-        reply(429, &[("retry-after", "3")], "{}"),
-    )
-    .unwrap_err();
+    // The hint is what the caller read from the headers; wire never reads the clock.
+    let limited = reply(429, &[("retry-after", "3")], "{}");
+    let hint = crate::retry::retry_after_ms(&limited, 0.0);
+    let e = check_status(Provider::Apiframe, limited, hint).unwrap_err();
     assert_eq!(
         e,
         Error::RateLimited {
@@ -361,6 +362,7 @@ fn error_statuses_become_the_variants_callers_act_on() {
     let e = check_status(
         Provider::Apiframe,
         reply(503, &[], "<html>Bad gateway</html>"),
+        None,
     )
     .unwrap_err();
     assert!(
