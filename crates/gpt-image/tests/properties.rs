@@ -1,0 +1,248 @@
+//! Properties of the core's pure, public functions on arbitrary input: the providers' reply
+//! parsers, `Retry-After` reading, webhook verification and request validation never panic,
+//! and what they return stays within its documented bounds.
+//!
+//! Native only (proptest); the same functions run in the browser tier on real replies.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use gpt_image::error::MAX_BODY;
+use gpt_image::http::HttpResponse;
+use gpt_image::{Error, Provider, Request, retry, webhook, wire};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// Any JSON value, nested a few levels, with the keys the parsers look for among random ones.
+fn json_value() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        Just("id".to_string()),
+        Just("jobId".to_string()),
+        Just("task_id".to_string()),
+        Just("status".to_string()),
+        Just("progress".to_string()),
+        Just("result".to_string()),
+        Just("images".to_string()),
+        Just("url".to_string()),
+        Just("data".to_string()),
+        Just("error".to_string()),
+        Just("message".to_string()),
+        Just("code".to_string()),
+        Just("creditCost".to_string()),
+        Just("credits".to_string()),
+        "[a-zA-Z_]{1,8}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|n| json!(n)),
+        prop_oneof![
+            Just("COMPLETED".to_string()),
+            Just("completed".to_string()),
+            Just("FAILED".to_string()),
+            Just("processing".to_string()),
+            Just("QUEUED".to_string()),
+            Just("https://x.test/a.png".to_string()),
+            Just("42%".to_string()),
+            any::<String>(),
+        ]
+        .prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..8)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+/// A reply body: JSON of any shape, or any text at all.
+fn body() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => json_value().prop_map(|v| v.to_string()),
+        1 => any::<String>(),
+        1 => ".{0,3000}",
+    ]
+}
+
+/// A status, mostly 2xx so the body is read.
+fn status() -> impl Strategy<Value = u16> {
+    prop_oneof![3 => 200u16..=202, 1 => any::<u16>(), 1 => 400u16..=599]
+}
+
+fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
+    let name = prop_oneof![
+        Just("retry-after".to_string()),
+        Just("retry-after-ms".to_string()),
+        Just("x-request-id".to_string()),
+        "[a-z-]{1,12}",
+    ];
+    prop::collection::vec((name, any::<String>()), 0..4)
+}
+
+fn reply() -> impl Strategy<Value = HttpResponse> {
+    (status(), headers(), body()).prop_map(|(status, headers, body)| HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn provider() -> impl Strategy<Value = Provider> {
+    prop::sample::select(Provider::ALL.to_vec())
+}
+
+/// An error's kept body is cut to `MAX_BODY` bytes plus a short note of the full length.
+fn kept_body_is_bounded(error: &Error) -> bool {
+    match error {
+        Error::Api { body, .. } | Error::Decode { body, .. } => body.len() <= MAX_BODY + 40,
+        _ => true,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn submit_replies_never_panic(provider in provider(), reply in reply()) {
+        match wire::parse_submit(provider, &reply) {
+            Ok(job) => prop_assert!((200..300).contains(&reply.status), "{job:?}"),
+            Err(error) => prop_assert!(kept_body_is_bounded(&error), "{error:?}"),
+        }
+    }
+
+    #[test]
+    fn status_replies_never_panic(provider in provider(), reply in reply(), id in ".{0,40}") {
+        match wire::parse_status(provider, &reply, &id) {
+            Ok(update) => {
+                prop_assert!((200..300).contains(&reply.status));
+                prop_assert!(update.progress.is_none_or(|p| p <= 100), "{update:?}");
+                prop_assert!(update.credit_cost.is_none_or(|c| c.is_finite() && c >= 0.0));
+            }
+            Err(error) => prop_assert!(kept_body_is_bounded(&error), "{error:?}"),
+        }
+    }
+
+    #[test]
+    fn error_statuses_are_never_read_as_success(
+        provider in provider(),
+        status in 300u16..1000,
+        body in body(),
+    ) {
+        let reply = HttpResponse { status, headers: Vec::new(), body };
+        prop_assert!(wire::parse_submit(provider, &reply).is_err());
+        prop_assert!(wire::parse_status(provider, &reply, "job").is_err());
+    }
+
+    #[test]
+    fn retry_after_is_never_absurd(
+        values in prop::collection::vec(
+            (
+                prop_oneof![Just("retry-after"), Just("retry-after-ms")],
+                prop_oneof![
+                    any::<String>(),
+                    any::<f64>().prop_map(|n| n.to_string()),
+                    any::<i64>().prop_map(|n| n.to_string()),
+                    Just("Wed, 21 Oct 2015 07:28:00 GMT".to_string()),
+                    Just("Fri, 31 Dec 9999 23:59:59 GMT".to_string()),
+                ],
+            ),
+            0..3,
+        ),
+        now in prop_oneof![Just(1.7e12), any::<f64>()],
+    ) {
+        let reply = HttpResponse {
+            status: 429,
+            headers: values.iter().map(|(n, v)| (n.to_string(), v.clone())).collect(),
+            body: String::new(),
+        };
+        let wait = retry::retry_after_ms(&reply, now);
+        let numeric = values.iter().all(|(_, v)| v.trim().parse::<f64>().is_ok());
+        if numeric {
+            // Numbers are taken only below 1e12 ms (about 31 years).
+            prop_assert!(wait.is_none_or(|ms| ms <= 1_000_000_000_000), "{wait:?} from {values:?}");
+        }
+        // Whatever the server says, the policy honours at most its cap.
+        let policy = retry::RetryPolicy::default();
+        let limited = Error::RateLimited { retry_after_ms: wait, message: String::new(), request_id: None };
+        let delay = policy.delay_before_retry(0, &limited, retry::Resend::Safe, wait, 0.5);
+        prop_assert!(delay.is_none_or(|ms| ms <= policy.max_retry_after_ms.max(policy.max_delay_ms)));
+    }
+
+    #[test]
+    fn webhook_verification_never_panics(
+        body in prop::collection::vec(any::<u8>(), 0..512),
+        signature in prop_oneof![any::<String>(), "[0-9a-f]{64}", "[A-Za-z0-9+/=_-]{40,48}"],
+        key in any::<String>(),
+    ) {
+        let _ = webhook::verify(&body, &signature, &key);
+    }
+
+    #[test]
+    fn a_signature_verifies_its_body_only(
+        body in prop::collection::vec(any::<u8>(), 0..256),
+        key in any::<String>(),
+        flip in any::<prop::sample::Index>(),
+    ) {
+        let signature = webhook::sign(&body, &key);
+        prop_assert!(webhook::verify(&body, &signature, &key));
+        if !body.is_empty() {
+            let mut other = body.clone();
+            let at = flip.index(other.len());
+            other[at] ^= 0x01;
+            prop_assert!(!webhook::verify(&other, &signature, &key));
+        }
+        let other_key = format!("{key}x");
+        prop_assert!(!webhook::verify(&body, &signature, &other_key));
+    }
+
+    #[test]
+    fn requests_from_any_json_never_panic(value in json_value(), text in any::<String>()) {
+        for request in [
+            serde_json::from_value::<Request>(value).ok(),
+            serde_json::from_str::<Request>(&text).ok(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for provider in Provider::ALL {
+                let _ = request.validate(provider);
+            }
+        }
+    }
+
+    #[test]
+    fn requests_with_request_keys_never_panic(
+        prompt in any::<String>(),
+        fields in prop::collection::vec(
+            (
+                prop::sample::select(vec![
+                    "quality", "aspectRatio", "background", "n", "outputFormat", "inputImages",
+                    "inputFidelity", "webhookUrl", "webhookEvents",
+                ]),
+                json_value(),
+            ),
+            0..6,
+        ),
+        n in any::<u8>(),
+        images in prop::collection::vec(any::<String>(), 0..20),
+    ) {
+        let mut object = Map::new();
+        object.insert("prompt".into(), json!(prompt));
+        for (key, value) in fields {
+            object.insert(key.into(), value);
+        }
+        if let Ok(request) = serde_json::from_value::<Request>(Value::Object(object)) {
+            for provider in Provider::ALL {
+                let _ = request.validate(provider);
+            }
+        }
+        let request = Request { n: Some(n), input_images: images, ..Request::new(prompt) };
+        for provider in Provider::ALL {
+            if let Err(error) = request.validate(provider) {
+                prop_assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
+            }
+        }
+    }
+}
