@@ -574,3 +574,69 @@ async fn reset_closes_the_connection_before_any_reply() {
     assert_eq!(stats["faults_fired"]["reset"], 1);
     assert_eq!(stats["faults_fired"]["reset-after"], 1);
 }
+
+#[tokio::test]
+async fn a_soak_spec_combines_every_kind() {
+    let emu = start_with(Config {
+        time_scale: support::TIME_SCALE,
+        seed: 2026,
+        max_concurrent_jobs: 0,
+        ..Config::default()
+    })
+    .await;
+    let key = "afk_soak_all";
+    let spec = "submit:503@0.08,submit:429ms=200@0.08,submit:reset@0.08,submit:drop-after@0.08,\
+                submit:reset-after@0.08,submit:truncated@0.08,submit:fail@0.1,poll:502@0.08,\
+                poll:429=1@0.08,poll:drop@0.08,poll:malformed@0.08,poll:truncated@0.08,\
+                any:slow=50@0.1";
+    let id = emu.apiframe_job_id(key, &apiframe_body("polled")).await;
+    let fault = [("x-emulator-fault", spec)];
+    let (mut answered, mut lost) = (0, 0);
+    for i in 0..120 {
+        let submit = emu
+            .client
+            .post(format!("{}/v2/images/generate", emu.base))
+            .header("x-api-key", key)
+            .header("x-emulator-fault", spec)
+            .json(&apiframe_body(&format!("soak {i}")))
+            .send()
+            .await;
+        match submit {
+            Ok(reply) => {
+                let _ = reply.bytes().await;
+                answered += 1;
+            }
+            Err(_) => lost += 1,
+        }
+        let _ = emu.apiframe_job(key, &id, &fault).await.bytes().await;
+    }
+    assert!(
+        answered > 60 && lost > 5,
+        "{answered} answered, {lost} lost"
+    );
+    let stats = emu.stats(key).await;
+    let fired = stats["faults_fired"].as_object().expect("faults_fired");
+    for kind in [
+        "503",
+        "429ms",
+        "reset",
+        "drop-after",
+        "reset-after",
+        "truncated",
+        "fail",
+        "502",
+        "429",
+        "drop",
+        "malformed",
+        "slow",
+    ] {
+        assert!(
+            fired.get(kind).is_some_and(|n| n.as_u64() > Some(0)),
+            "{kind}: {fired:?}"
+        );
+    }
+    assert_eq!(stats["submits_received"], 121);
+    assert_eq!(stats["polls"][&id], 120);
+    let health = emu.get_json("/_emulator/health").await;
+    assert_eq!(health["ok"], true);
+}
