@@ -282,6 +282,19 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
         "package",
         kb(total)
     );
+    // The server proxy: never loaded by a browser, so outside the figure above.
+    for name in [
+        format!("{PROXY_OUT_NAME}_bg.wasm"),
+        format!("{PROXY_OUT_NAME}.js"),
+        "proxy.js".into(),
+    ] {
+        let bytes = fs::read(pkg.join(&name)).map_err(|e| format!("{name}: {e}"))?;
+        println!(
+            "{name:>24}: {:>8} bytes, {:>9} gzipped (server proxy only)",
+            bytes.len(),
+            kb(gzipped(&bytes)?)
+        );
+    }
 
     let out = ctx.target_dir().join("npm/bench");
     mkdir(&out)?;

@@ -90,13 +90,19 @@ export function proxyFactory(load) {
       const url = new URL(request.url);
       const headers = [...request.headers].filter(([name]) => name !== 'host');
       headers.push(['host', url.host]);
-      const reply = await handle(
-        request.method,
-        url.pathname + url.search,
-        headers,
-        () => readStream(request.body, limit),
-        () => request,
-      );
+      let reply;
+      try {
+        reply = await handle(
+          request.method,
+          url.pathname + url.search,
+          headers,
+          () => readStream(request.body, limit),
+          () => request,
+        );
+      } catch {
+        // E.g. a body that `authorize` already read. Nothing about the error is shown.
+        return new Response('gpt-image proxy: internal error', { status: 500, headers: { 'content-type': 'text/plain' } });
+      }
       const body = NULL_BODY.has(reply.status) ? null : reply.body;
       return new Response(body, { status: reply.status, headers: reply.headers });
     }

@@ -247,6 +247,20 @@ describe('proxy: refusals before forwarding', () => {
     }
   });
 
+  it('an authorize that reads the body: 500, nothing forwarded, no detail', async () => {
+    const proxy = await createProxy({
+      keys: { apiframe: AFK },
+      basePath: BASE,
+      upstream: { apiframe: fake.url },
+      authorize: async (request) => (await request.text()).length > 0,
+    });
+    const reply = await proxy.fetch(
+      new Request(`http://app.test${BASE}/apiframe/v2/images/generate`, { method: 'POST', headers: json, body: JSON.stringify(submitBody('apiframe')) }),
+    );
+    assert.equal(reply.status, 500);
+    assert.equal(await reply.text(), 'gpt-image proxy: internal error');
+  });
+
   it('a provider with no key on this proxy: 404 that names it', async () => {
     const proxy = await createProxy({ keys: { apiframe: AFK }, basePath: BASE, upstream: { apiinone: fake.url } });
     const reply = await proxy.fetch(new Request(`http://app.test${BASE}/apiinone/api/v1/tasks/t1`));
