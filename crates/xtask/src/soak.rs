@@ -227,6 +227,14 @@ fn table(report: &json::Value) -> String {
                 kinds.join(", ")
             ));
         }
+        let lost = row.get("lost").num();
+        if lost > 0.0 {
+            let waiting = row.get("lostWhileWaiting").num();
+            out.push_str(&format!(
+                "{provider}: {lost} lost: {waiting} while waiting for a job whose id the call had, {} at the submit\n",
+                lost - waiting
+            ));
+        }
         for call in row.get("lostCalls").items() {
             out.push_str(&format!(
                 "{provider}: LOST call {} ({}, {} job(s) made{}): {}\n",

@@ -163,6 +163,7 @@ function summarise(provider, records) {
     failed: 0,
     errorsNoJob: 0,
     lost: 0,
+    lostWhileWaiting: 0,
     orphaned: 0,
     extraPaidJobs: 0,
     jobsCreated: 0,
@@ -199,7 +200,11 @@ function summarise(provider, records) {
         verdict = created > 0 || knewId || r.mayExist ? 'lost' : 'errorsNoJob';
       }
       row[verdict] += 1;
-      if (verdict === 'lost') row.lostCalls.push(brief);
+      if (verdict === 'lost') {
+        row.lostCalls.push(brief);
+        // Where the call gave up: while waiting for a job whose id it had, or at the submit.
+        if (knewId) row.lostWhileWaiting += 1;
+      }
       if (verdict === 'orphaned') row.orphanedCalls.push(brief);
     }
   }
