@@ -122,9 +122,12 @@ impl AppState {
         (self.scaled(duration), failure, progress)
     }
 
-    /// `duration` stretched by the time scale.
+    /// `duration` stretched by the time scale, at most a year (so no huge `--time-scale` or
+    /// distribution can overflow a clock).
     fn scaled(&self, duration: Duration) -> Duration {
-        duration.mul_f64(self.config.time_scale.max(0.0))
+        const YEAR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+        let scale = self.config.time_scale.max(0.0);
+        Duration::try_from_secs_f64(duration.as_secs_f64() * scale).map_or(YEAR, |d| d.min(YEAR))
     }
 }
 

@@ -366,4 +366,44 @@ mod tests {
         );
         assert!("steady".parse::<ProgressSetting>().is_err());
     }
+
+    #[test]
+    fn any_text_parses_or_is_refused_without_panicking() {
+        const PIECES: [&str; 20] = [
+            "fixed",
+            "uniform",
+            "lognormal",
+            ":",
+            ",",
+            "=",
+            "min",
+            "max",
+            "median",
+            "sigma",
+            "s",
+            "ms",
+            "0",
+            "1",
+            "5",
+            ".",
+            "-",
+            "e9",
+            "é",
+            " ",
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.usize(0..10))
+                .map(|_| PIECES[rng.usize(..PIECES.len())])
+                .collect();
+            if let Ok(dist) = text.parse::<Distribution>() {
+                let drawn = dist.draw(&mut rng);
+                assert!(
+                    drawn < Duration::from_secs(86_400 * 60),
+                    "{text}: {drawn:?}"
+                );
+            }
+            let _ = text.parse::<ProgressSetting>();
+        }
+    }
 }

@@ -364,4 +364,52 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn any_text_parses_or_is_refused_without_panicking() {
+        // Specs arrive in headers and paths: random text over the grammar's own characters.
+        const PIECES: [&str; 24] = [
+            "submit",
+            "poll",
+            "any",
+            ":",
+            ",",
+            "x",
+            "@",
+            "=",
+            "ms",
+            "0",
+            "1",
+            "5",
+            "9",
+            ".",
+            "-",
+            "429",
+            "503",
+            "slow",
+            "drop",
+            "reset-after",
+            "truncated",
+            "é",
+            " ",
+            "\u{0}",
+        ];
+        let mut rng = fastrand::Rng::with_seed(99);
+        let mut parsed = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..rng.usize(0..12))
+                .map(|_| PIECES[rng.usize(..PIECES.len())])
+                .collect();
+            if let Ok(spec) = text.parse::<FaultSpec>() {
+                parsed += 1;
+                assert!(!spec.rules.is_empty());
+                assert!(
+                    spec.rules
+                        .iter()
+                        .all(|r| r.rate.is_none_or(|p| (0.0..=1.0).contains(&p)))
+                );
+            }
+        }
+        assert!(parsed > 0);
+    }
 }
