@@ -132,9 +132,11 @@ after(async () => {
 
 const FAULTS = [
   ['500', 'api'],
+  ['501', 'api'],
   ['502', 'api'],
   ['503', 'api'],
   ['504', 'api'],
+  ['599', 'api'],
   ['429', 'rate_limited'],
   ['429=1', 'rate_limited'],
   ['429ms=50', 'rate_limited'],
@@ -244,6 +246,7 @@ for (const p of PROVIDERS) {
       ['a key with a non-ASCII letter', { apiKey: `${KEY[p]}é` }],
       ['an empty key', { apiKey: '' }],
       ['baseUrl', { baseUrl: 'ftp://example.test' }],
+      ['baseUrl that is no URL', { baseUrl: 'not a url' }],
       ['baseUrl with a query', { baseUrl: 'https://example.test/?x=1' }],
       ['headers, a reserved one', { headers: { 'x-api-key': KEY[p] } }],
       ['headers, a bad value', { headers: { 'x-app-session': `tok-${SECRET}\u0001` } }],

@@ -89,6 +89,8 @@ describe(`soak (${JOBS} jobs, random faults)`, () => {
 
   it('no extra paid job: a retried submit never makes a second job', () => {
     for (const row of report.rows) assert.equal(row.extraPaidJobs, 0, row.provider);
+    // Submit faults are drawn per key in a fixed order, so with seed 7 some Apiframe submits
+    // lose their reply after the job is made and are retried: the check above is not vacuous.
     const apiframe = report.rows.find((r) => r.provider === 'apiframe');
     assert.ok(apiframe.duplicatesPrevented > 0, 'no Apiframe submit was retried after its job was made');
   });
