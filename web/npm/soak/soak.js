@@ -90,7 +90,7 @@ async function call(n) {
       timeoutMs: 10_000,
       poll: { minDelayMs: 100, maxDelayMs: 250, typicalMs: 400 },
     });
-    const result = await client.generate(
+    const generation = client.generate(
       { prompt: `soak call ${n}: a lighthouse at dawn, watercolour` },
       {
         timeoutMs: 180_000,
@@ -99,6 +99,13 @@ async function call(n) {
         },
       },
     );
+    // A wasm panic can leave a promise that never settles: past the call's own deadline, that
+    // is a trap too.
+    let watchdog;
+    const hung = new Promise((_, reject) => {
+      watchdog = setTimeout(() => reject(new Error(`call ${n} never settled: RuntimeError?`)), 200_000);
+    });
+    const result = await Promise.race([generation, hung]).finally(() => clearTimeout(watchdog));
     record.jobId = result.jobId;
     if (!Array.isArray(result.images) || result.images.length === 0 || (seenId && result.jobId !== seenId)) {
       record.outcome = 'bad_result';
