@@ -18,7 +18,8 @@
 //!
 //! On `wasm32` the [`Client`] adds the thin I/O layer (`client` over `transport`): fetch through
 //! gloo-net, abort signals, timers, the clock and randomness. It knows nothing of the studio or
-//! of JavaScript callers.
+//! of JavaScript callers. The one random source, `random_bytes` and `new_id`, is public so
+//! that an app makes its ids the same way.
 //!
 //! # Module graph
 //!
@@ -73,6 +74,8 @@ mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{Client, GenerateOptions, SubmitOptions, WaitOptions};
+#[cfg(target_arch = "wasm32")]
+pub use transport::{new_id, random_bytes};
 pub use config::{ApiKey, ClientOptions, Config, Runtime};
 pub use error::Error;
 pub use job::{Generation, Image, Job, JobStatus, JobUpdate};

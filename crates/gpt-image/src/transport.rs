@@ -1,29 +1,28 @@
 //! The thin I/O layer (wasm32 only): one fetch with a timeout and an abort signal, an abortable
-//! sleep, and randomness. Everything it decides is delegated to [`crate::wire`] and
+//! sleep, the clock and randomness. Everything it decides is delegated to [`crate::wire`] and
 //! [`crate::retry`].
 //!
-//! Timers and fetch are bound from the global scope, so this runs in a page, a worker and Node.
+//! Timers come from gloo-timers, which clears a timer when its owner is dropped; every abort
+//! listener is owned by an [`AbortListener`] that removes it on drop. So a dropped wait or
+//! request leaves no timer and no listener behind. Timers and fetch are bound from the global
+//! scope, so this runs in a page, a worker and Node.
 //!
 //! May use: `error`, `http`. May not touch: `wire`, `config`, `client`; it decides nothing.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
+use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{Error, seconds};
 use crate::http::{HttpRequest, HttpResponse, Method, READ_HEADERS};
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-}
 
 /// Largest reply body read, by its declared length; anything larger is not an API reply.
 const MAX_REPLY_BYTES: u64 = 8 * 1024 * 1024;
@@ -120,13 +119,13 @@ fn origin_of(url: &str) -> &str {
 }
 
 /// Owns one fetch's AbortController: fires it on timeout or when the caller's signal fires,
-/// and on drop, so an abandoned request never lingers.
+/// and on drop, so an abandoned request never lingers. Dropping it also clears the timer and
+/// removes the listener on the caller's signal.
 struct RequestGuard {
     controller: AbortController,
     timed_out: Rc<Cell<bool>>,
-    timer: JsValue,
-    _on_timeout: Closure<dyn FnMut()>,
-    forward: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    _timer: Timeout,
+    _forward: Option<AbortListener>,
 }
 
 impl RequestGuard {
@@ -135,72 +134,96 @@ impl RequestGuard {
             message: "this JavaScript runtime has no AbortController".into(),
         })?;
         let timed_out = Rc::new(Cell::new(false));
-        let on_timeout = {
+        let timer = {
             let controller = controller.clone();
             let timed_out = timed_out.clone();
-            Closure::<dyn FnMut()>::new(move || {
+            Timeout::new(timer_ms(timeout_ms), move || {
                 timed_out.set(true);
                 controller.abort();
             })
         };
-        let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), clamp_ms(timeout_ms));
         let forward = signal.map(|signal| {
             let controller = controller.clone();
-            let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
-            let _ =
-                signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-            (signal.clone(), on_abort)
+            AbortListener::new(signal, move || controller.abort())
         });
         Ok(RequestGuard {
             controller,
             timed_out,
-            timer,
-            _on_timeout: on_timeout,
-            forward,
+            _timer: timer,
+            _forward: forward,
         })
     }
 }
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
-        clear_timeout(&self.timer);
-        if let Some((signal, on_abort)) = &self.forward {
-            let _ = signal
-                .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        }
         self.controller.abort();
     }
 }
 
-/// Waits `ms`, or fails with `Aborted` as soon as `signal` fires.
-pub(crate) async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), Error> {
-    if signal.is_some_and(AbortSignal::aborted) {
-        return Err(Error::Aborted);
-    }
-    let mut timer = JsValue::UNDEFINED;
-    let mut on_abort: Option<js_sys::Function> = None;
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        timer = set_timeout(&resolve, clamp_ms(ms));
-        if let Some(signal) = signal {
-            let _ = signal.add_event_listener_with_callback("abort", &reject);
-            on_abort = Some(reject);
-        }
-    });
-    let outcome = JsFuture::from(promise).await;
-    if let (Some(signal), Some(on_abort)) = (signal, &on_abort) {
-        let _ = signal.remove_event_listener_with_callback("abort", on_abort);
-    }
-    match outcome {
-        Ok(_) => Ok(()),
-        Err(_) => {
-            clear_timeout(&timer);
-            Err(Error::Aborted)
+/// An `abort` listener on a signal, removed when this is dropped.
+pub(crate) struct AbortListener {
+    signal: AbortSignal,
+    callback: Closure<dyn FnMut()>,
+}
+
+impl AbortListener {
+    /// Calls `on_abort` when `signal` fires (at most once).
+    pub(crate) fn new(signal: &AbortSignal, on_abort: impl FnMut() + 'static) -> Self {
+        let callback = Closure::<dyn FnMut()>::new(on_abort);
+        let _ = signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
+        AbortListener {
+            signal: signal.clone(),
+            callback,
         }
     }
 }
 
-fn clamp_ms(ms: u64) -> i32 {
-    ms.min(i32::MAX as u64) as i32
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+/// Waits `ms`, or fails with `Aborted` as soon as `signal` fires. Dropping the future clears
+/// the timer and removes the abort listener.
+pub(crate) async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), Error> {
+    let Some(signal) = signal else {
+        TimeoutFuture::new(timer_ms(ms)).await;
+        return Ok(());
+    };
+    if signal.aborted() {
+        return Err(Error::Aborted);
+    }
+    // Woken by the listener; the listener and the timer both go when this future is dropped.
+    let waker: Rc<RefCell<Option<Waker>>> = Rc::new(RefCell::new(None));
+    let _listener = {
+        let waker = waker.clone();
+        AbortListener::new(signal, move || {
+            if let Some(waker) = waker.borrow_mut().take() {
+                waker.wake();
+            }
+        })
+    };
+    let mut timer = pin!(TimeoutFuture::new(timer_ms(ms)));
+    poll_fn(|cx| {
+        if signal.aborted() {
+            return Poll::Ready(Err(Error::Aborted));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Ok(()));
+        }
+        *waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await
+}
+
+/// A delay for `setTimeout`, which takes at most `i32::MAX` ms (about 24.8 days).
+fn timer_ms(ms: u64) -> u32 {
+    ms.min(i32::MAX as u64) as u32
 }
 
 /// Milliseconds since the epoch.
@@ -213,8 +236,9 @@ pub(crate) fn random() -> f64 {
     js_sys::Math::random()
 }
 
-/// 16 random bytes from Web Crypto, or from `Math.random` where there is none.
-pub(crate) fn random_bytes() -> [u8; 16] {
+/// 16 random bytes from Web Crypto (`crypto.getRandomValues`), or from `Math.random` in a
+/// runtime without Web Crypto; never zeros.
+pub fn random_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     let crypto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
         .ok()
@@ -227,4 +251,10 @@ pub(crate) fn random_bytes() -> [u8; 16] {
         }
     }
     bytes
+}
+
+/// A fresh random id in UUID v4 form (an `Idempotency-Key`, a history entry's id), from
+/// [`random_bytes`].
+pub fn new_id() -> String {
+    crate::job::idempotency_key(random_bytes())
 }

@@ -43,7 +43,7 @@ fn client(provider: Provider, api_key: &str, faults: Option<&str>) -> Client {
         },
         request_timeout_ms: 5_000,
         poll: Some(PollSchedule {
-            min_delay_ms: 50,
+            min_delay_ms: 100,
             max_delay_ms: 200,
             typical_ms: 500,
         }),
@@ -588,4 +588,123 @@ fn the_key_never_shows_in_debug_output() {
         "{err:?}"
     );
     assert!(!err.to_string().contains("aio_wrong_provider_key"));
+}
+
+/// Counts the page's live timers and `abort` listeners on signals by wrapping `setTimeout`,
+/// `clearTimeout` and `EventTarget`'s listener methods (once per page). Returns
+/// `(timers, abort listeners)` now.
+fn live_timers_and_listeners() -> (u64, u64) {
+    let install = js_sys::Function::new_no_args(
+        r#"
+        if (!globalThis.__gptImageLive) {
+          const timers = new Set();
+          const set = globalThis.setTimeout, clear = globalThis.clearTimeout;
+          globalThis.setTimeout = function (f, ms, ...rest) {
+            const id = set.call(globalThis, function (...args) {
+              timers.delete(id);
+              return typeof f === 'function' ? f.apply(this, args) : undefined;
+            }, ms, ...rest);
+            timers.add(id);
+            return id;
+          };
+          globalThis.clearTimeout = function (id) {
+            timers.delete(id);
+            return clear.call(globalThis, id);
+          };
+          const listeners = new WeakMap();
+          let abortListeners = 0;
+          const add = EventTarget.prototype.addEventListener;
+          const remove = EventTarget.prototype.removeEventListener;
+          EventTarget.prototype.addEventListener = function (type, listener, options) {
+            if (type === 'abort' && this instanceof AbortSignal) {
+              let set = listeners.get(this);
+              if (!set) { set = new Set(); listeners.set(this, set); }
+              if (!set.has(listener)) { set.add(listener); abortListeners++; }
+            }
+            return add.call(this, type, listener, options);
+          };
+          EventTarget.prototype.removeEventListener = function (type, listener, options) {
+            if (type === 'abort' && this instanceof AbortSignal) {
+              const set = listeners.get(this);
+              if (set && set.delete(listener)) abortListeners--;
+            }
+            return remove.call(this, type, listener, options);
+          };
+          globalThis.__gptImageLive = () => [timers.size, abortListeners];
+        }
+        return globalThis.__gptImageLive();
+        "#,
+    );
+    let counts: js_sys::Array = install
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .expect("the counters install")
+        .into();
+    let at = |i| counts.get(i).as_f64().expect("a count") as u64;
+    (at(0), at(1))
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_wait_leaves_no_timer_and_no_abort_listener() {
+    let before = live_timers_and_listeners();
+    let k = key(Provider::Apiframe, "droptimers");
+    // Slow polls: dropped while a request (and its timeout timer) is in flight.
+    let c = client(Provider::Apiframe, &k, Some("poll:slow=300"));
+    let job = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap();
+    let controller = web_sys::AbortController::new().unwrap();
+    let wait = c.wait(
+        &job.id,
+        WaitOptions {
+            signal: Some(controller.signal()),
+            ..WaitOptions::default()
+        },
+    );
+    race(wait, sleep_ms(100)).await;
+    assert_eq!(
+        live_timers_and_listeners(),
+        before,
+        "a wait dropped mid-request left a timer or an abort listener"
+    );
+
+    // Fast polls: dropped while it sleeps between two polls.
+    let c = client(Provider::Apiframe, &k, None);
+    let wait = c.wait(
+        &job.id,
+        WaitOptions {
+            signal: Some(controller.signal()),
+            ..WaitOptions::default()
+        },
+    );
+    race(wait, sleep_ms(120)).await;
+    assert_eq!(
+        live_timers_and_listeners(),
+        before,
+        "a wait dropped mid-sleep left a timer or an abort listener"
+    );
+
+    // A finished wait leaves nothing either.
+    let generation = c
+        .wait(
+            &job.id,
+            WaitOptions {
+                signal: Some(controller.signal()),
+                ..WaitOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!generation.images.is_empty());
+    assert_eq!(live_timers_and_listeners(), before);
+}
+
+#[wasm_bindgen_test]
+fn ids_are_random_uuids() {
+    let a = gpt_image::new_id();
+    let b = gpt_image::new_id();
+    assert_ne!(a, b);
+    assert_eq!(a.len(), 36);
+    assert_eq!(&a[14..15], "4");
+    assert_ne!(gpt_image::random_bytes(), [0; 16]);
 }
