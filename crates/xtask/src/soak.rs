@@ -76,8 +76,15 @@ pub fn run(ctx: &Ctx) -> Result<(), String> {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let emulator = ctx.emulator(&flags)?;
 
+    // The figure belongs to a tree: say which (the working tree may hold uncommitted work).
+    let head = ctx
+        .cmd("git")
+        .args(["log", "-1", "--format=%h %cI"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
     println!(
-        "\n=== soak: {} generate() calls, {} at a time, seed {}, emulator {}",
+        "\n=== soak: {} generate() calls, {} at a time, seed {}, emulator {}, tree at {head} plus uncommitted changes",
         options.jobs, options.concurrency, options.seed, emulator.url
     );
     let out = Command::new("node")
