@@ -83,9 +83,22 @@ pub fn run(ctx: &Ctx) -> Result<(), String> {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    let dirty = ctx
+        .cmd("git")
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
     println!(
-        "\n=== soak: {} generate() calls, {} at a time, seed {}, emulator {}, tree at {head} plus uncommitted changes",
-        options.jobs, options.concurrency, options.seed, emulator.url
+        "\n=== soak: {} generate() calls, {} at a time, seed {}, emulator {}, tree at {head}{}",
+        options.jobs,
+        options.concurrency,
+        options.seed,
+        emulator.url,
+        if dirty {
+            " plus uncommitted changes"
+        } else {
+            ""
+        }
     );
     let out = Command::new("node")
         .current_dir(&ctx.root)
