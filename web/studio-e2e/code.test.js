@@ -9,6 +9,7 @@ test('the code panel shows the exact request with the key redacted until reveale
   await connect(page, { key });
   await page.locator('#prompt').fill("it's a fox");
   await page.locator('#quality').selectOption('high');
+  await page.getByText('Code for this request').click();
   const code = page.locator('#code-text');
   let text = await code.innerText();
   assert.ok(text.startsWith(`curl -X POST '${EMULATOR_URL}/v2/images/generate'`), text);

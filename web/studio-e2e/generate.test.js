@@ -3,15 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EMULATOR_URL, completedCards, connect, generate, keyFor, naturalSizes, open, stats,
+  EMULATOR_URL, closeSettings, completedCards, connect, generate, keyFor, naturalSizes, open, openSettings, stats,
 } from './support.js';
 
 test('a newcomer is pointed at the emulator and gets an image on the first click', async (t) => {
   const { page, problems } = await open(t);
+  // The connection sums itself up in one line; the details are one click away.
+  await page.locator('#connection-summary').getByText('Apiframe · local emulator · demo key').waitFor();
+  await openSettings(page);
   await page.getByText('with demo keys').waitFor();
   assert.equal(await page.locator('#base-url').inputValue(), EMULATOR_URL);
   assert.match(await page.locator('#api-key').inputValue(), /^afk_demo/);
   assert.equal(await page.locator('#api-key').getAttribute('type'), 'password', 'the key is masked');
+  await closeSettings(page);
   await generate(page, 'a lighthouse at dawn, watercolour');
   const cards = await completedCards(page, 1);
   assert.deepEqual(await naturalSizes(cards), [[1024, 1024]]);
@@ -60,8 +64,8 @@ test('several jobs run at once', async (t) => {
     await generate(page, prompt);
   }
   // All three are in flight together before the first one finishes.
-  await page.waitForFunction(() => document.querySelectorAll('.cards article').length === 3);
-  assert.equal(await page.locator('.cards article[data-status="Completed"]').count(), 0);
+  await page.waitForFunction(() => document.querySelectorAll('.jobs article').length === 3);
+  assert.equal(await page.locator('.jobs article[data-status="Completed"]').count(), 0);
   await completedCards(page, 3);
   assert.equal((await stats(key)).jobs_created, 3);
   assert.deepEqual(problems, []);
@@ -72,10 +76,10 @@ test('stop waiting stops polling, and resuming delivers', async (t) => {
   const key = keyFor('apiframe', 'stop');
   await connect(page, { key, baseUrl: `${EMULATOR_URL}/_fault/poll:slow=1500x1` });
   await generate(page, 'a slow sunset');
-  const card = page.locator('.cards article').first();
+  const card = page.locator('.jobs article').first();
   await card.getByText(/^Job /).waitFor();
   await card.getByRole('button', { name: 'Stop waiting' }).click();
-  await page.locator('.cards article[data-status="Stopped waiting"]').waitFor();
+  await page.locator('.jobs article[data-status="Stopped waiting"]').waitFor();
   const polls = (await stats(key)).polls_total;
   await page.waitForTimeout(2_500);
   assert.equal((await stats(key)).polls_total, polls, 'no polls after stopping');

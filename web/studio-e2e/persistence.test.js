@@ -2,7 +2,7 @@
 // reload, can be searched, filtered and deleted; the key never reaches IndexedDB.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMULATOR_URL, completedCards, connect, generate, keyFor, naturalSizes, open, stats } from './support.js';
+import { EMULATOR_URL, completedCards, connect, generate, keyFor, naturalSizes, open, openSettings, stats } from './support.js';
 
 test('a reload mid-job resumes polling and delivers the image', async (t) => {
   const { page, problems } = await open(t);
@@ -10,8 +10,8 @@ test('a reload mid-job resumes polling and delivers the image', async (t) => {
   await connect(page, { key, baseUrl: `${EMULATOR_URL}/_fault/poll:slow=3000x2` });
   await page.locator('#aspect-ratio').selectOption('2:3');
   await generate(page, 'an owl at midnight');
-  await page.locator('.cards article').first().getByText(/^Job /).waitFor();
-  assert.equal(await page.locator('.cards article[data-status="Completed"]').count(), 0);
+  await page.locator('.jobs article').first().getByText(/^Job /).waitFor();
+  assert.equal(await page.locator('.jobs article[data-status="Completed"]').count(), 0);
   await page.reload();
   // The resumed card is back without any click, and finishes.
   const cards = await completedCards(page, 1);
@@ -44,27 +44,27 @@ test('the history survives a reload, is searchable and filterable, and entries c
   await generate(page, 'a glass lighthouse');
   await completedCards(page, 2);
   await page.reload();
-  const entries = page.locator('.history li.entry');
-  await page.waitForFunction(() => document.querySelectorAll('.history li.entry img').length === 2
-    && [...document.querySelectorAll('.history li.entry img')].every((i) => i.complete && i.naturalWidth > 0));
+  const entries = page.locator('.jobs li.job');
+  await page.waitForFunction(() => document.querySelectorAll('.jobs li.job img').length === 2
+    && [...document.querySelectorAll('.jobs li.job img')].every((i) => i.complete && i.naturalWidth > 0));
   // Stored bytes are shown through object URLs, so history outlives provider URLs.
   const srcs = await entries.locator('img').evaluateAll((imgs) => imgs.map((i) => i.src));
   assert.ok(srcs.every((s) => s.startsWith('blob:')), srcs.join(' '));
   await page.locator('#history-search').fill('TEAPOT');
-  await page.waitForFunction(() => document.querySelectorAll('.history li.entry').length === 1);
+  await page.waitForFunction(() => document.querySelectorAll('.jobs li.job').length === 1);
   assert.match(await entries.first().innerText(), /copper teapot/);
   await page.locator('#history-search').fill('');
   await page.locator('#history-provider').selectOption('apiinone');
-  await page.waitForFunction(() => document.querySelectorAll('.history li.entry').length === 1);
+  await page.waitForFunction(() => document.querySelectorAll('.jobs li.job').length === 1);
   assert.match(await entries.first().innerText(), /glass lighthouse/);
   await page.locator('#history-provider').selectOption('');
   await page.locator('#history-status').selectOption('failed');
-  await page.waitForFunction(() => document.querySelectorAll('.history li.entry').length === 0);
+  await page.waitForFunction(() => document.querySelectorAll('.jobs li.job').length === 0);
   await page.locator('#history-status').selectOption('');
   await entries.filter({ hasText: 'copper teapot' }).getByRole('button', { name: /Delete/ }).click();
-  await page.waitForFunction(() => document.querySelectorAll('.history li.entry').length === 1);
+  await page.waitForFunction(() => document.querySelectorAll('.jobs li.job').length === 1);
   await page.reload();
-  await page.waitForFunction(() => document.querySelectorAll('.history li.entry').length === 1);
+  await page.waitForFunction(() => document.querySelectorAll('.jobs li.job').length === 1);
   assert.match(await entries.first().innerText(), /glass lighthouse/);
   assert.deepEqual(problems, []);
 });
@@ -78,6 +78,7 @@ test('the key stays in this tab unless remembered, and can be forgotten', async 
     local: Object.values(localStorage).includes(k),
   }), key);
   assert.deepEqual(await where(), { session: true, local: false });
+  await openSettings(page);
   await page.getByLabel('Remember on this device').check();
   assert.deepEqual(await where(), { session: false, local: true });
   await page.getByRole('button', { name: 'Show key' }).click();

@@ -63,11 +63,35 @@ export async function open(t, { viewport = { width: 1280, height: 800 } } = {}) 
   return { context, page, problems };
 }
 
-/** Points the studio at `baseUrl` for `provider` with `key`, through the Connection panel. */
-export async function connect(page, { provider = 'apiframe', key, baseUrl = EMULATOR_URL }) {
-  await page.getByRole('radio', { name: provider === 'apiinone' ? 'API in One' : 'Apiframe' }).check();
-  await page.locator('#api-key').fill(key);
-  await page.locator('#base-url').fill(baseUrl);
+/** Opens the Settings dialog from the connection summary in the header. */
+export async function openSettings(page) {
+  await page.locator('#connection-summary').click();
+  await page.locator('#settings').waitFor();
+}
+
+/** Closes the Settings dialog with its Done button. */
+export async function closeSettings(page) {
+  await page.locator('#settings').getByRole('button', { name: 'Done' }).click();
+  await page.locator('#settings').waitFor({ state: 'hidden' });
+}
+
+/**
+ * Points the studio at `baseUrl` for `provider` with `key` (direct), or at `proxyUrl` (through
+ * a proxy, no key), through the Settings dialog, and closes it.
+ */
+export async function connect(page, { provider = 'apiframe', key, baseUrl = EMULATOR_URL, proxyUrl }) {
+  await openSettings(page);
+  const dialog = page.locator('#settings');
+  await dialog.getByRole('radio', { name: provider === 'apiinone' ? 'API in One' : 'Apiframe' }).check();
+  if (proxyUrl) {
+    await dialog.getByRole('radio', { name: 'Through a proxy' }).check();
+    await page.locator('#proxy-url').fill(proxyUrl);
+  } else {
+    await dialog.getByRole('radio', { name: 'Direct, with my key' }).check();
+    await page.locator('#api-key').fill(key);
+    await page.locator('#base-url').fill(baseUrl);
+  }
+  await closeSettings(page);
 }
 
 /** Types a prompt and presses Generate. */
@@ -82,12 +106,15 @@ export async function stats(key) {
   return r.json();
 }
 
-/** Waits until `count` cards are completed and every image in them has loaded. */
+/** The gallery's job cards. */
+export const JOBS = '.jobs article';
+
+/** Waits until `count` gallery jobs are completed and every image in them has loaded. */
 export async function completedCards(page, count, timeout = 30_000) {
-  const done = page.locator('.cards article[data-status="Completed"]');
+  const done = page.locator('.jobs article[data-status="Completed"]');
   await page.waitForFunction(
     (n) => {
-      const cards = document.querySelectorAll('.cards article[data-status="Completed"]');
+      const cards = document.querySelectorAll('.jobs article[data-status="Completed"]');
       if (cards.length < n) return false;
       const imgs = [...cards].flatMap((c) => [...c.querySelectorAll('img')]);
       return imgs.length >= n && imgs.every((i) => i.complete && i.naturalWidth > 0);
@@ -115,6 +142,28 @@ export async function naturalSizes(locator, timeout = 10_000) {
 }
 
 /** Saves a screenshot under ARTIFACTS. */
-export async function screenshot(page, name) {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
+}
+
+/** A PNG of `width`×`height` made in the page (noise when `noisy`, so it does not compress). */
+export async function makePng(page, { width = 64, height = 64, noisy = false } = {}) {
+  const base64 = await page.evaluate(async ({ width, height, noisy }) => {
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d');
+    if (noisy) {
+      const data = ctx.createImageData(width, height);
+      for (let i = 0; i < data.data.length; i++) data.data[i] = (Math.random() * 256) | 0;
+      ctx.putImageData(data, 0, 0);
+    } else {
+      ctx.fillStyle = '#3a7';
+      ctx.fillRect(0, 0, width, height);
+    }
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let text = '';
+    for (const b of bytes) text += String.fromCharCode(b);
+    return btoa(text);
+  }, { width, height, noisy });
+  return Buffer.from(base64, 'base64');
 }

@@ -162,8 +162,9 @@ pub fn explain(error: &Error, provider: Provider) -> Explanation {
     }
 }
 
-/// Where the proxy is documented: the npm package's README, section "Proxy".
-pub const PROXY_DOCS: &str = "https://www.npmjs.com/package/gpt-image-wasm#proxy";
+/// Where the proxy is documented: the npm package's README, section "The server proxy".
+pub const PROXY_DOCS: &str =
+    "https://www.npmjs.com/package/gpt-image-wasm#the-server-proxy-gpt-image-wasmproxy";
 
 /// The explanation for a direct call the browser refused (see [`crate::cross_origin`]):
 /// the provider does not accept calls from web pages, and the proxy is the way.

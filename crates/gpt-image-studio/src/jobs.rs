@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::browser::{db, files, new_id, now_ms, random_bytes};
+use crate::browser::{db, files, now_ms};
 use crate::cross_origin;
 use crate::explain::{self, Place, explain};
 use crate::history::{Entry, SavedImage, Status, image_key};
@@ -38,9 +38,9 @@ pub fn send(
     let idempotency_key = provider
         .capabilities()
         .idempotency
-        .then(|| gpt_image::job::idempotency_key(random_bytes()));
+        .then(gpt_image::new_id);
     let entry = Entry {
-        id: new_id(),
+        id: gpt_image::new_id(),
         provider,
         base_url,
         via_proxy,

@@ -219,7 +219,7 @@ pub fn startup(saved: Option<&str>, config: Option<&str>) -> Startup {
         };
     }
     let notice = (!base.is_empty()).then(|| {
-        format!("This studio was opened pointing at {base} with demo keys: the first click makes an image. Change it under Connection.")
+        format!("This studio was opened pointing at {base} with demo keys: the first click makes an image. Change it here.")
     });
     Startup {
         settings,

@@ -1,6 +1,8 @@
 //! The studio's tier: build the release `dist/` with Trunk, test it end to end in headless
 //! Chromium (served under a deep sub-path by a second emulator, talking to the API emulator on
-//! another origin), and report its gzipped size against the first-load budget.
+//! another origin; a third emulator with CORS off stands for a provider that refuses browsers,
+//! reached directly or through the npm package's proxy), and report its gzipped size against
+//! the first-load budget.
 
 use std::path::Path;
 
@@ -60,6 +62,11 @@ pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
         &config,
     ])?;
     let studio_url = format!("{}{PREFIX}", host.url);
+    // A provider that refuses browsers: the proxy test forwards to it, the CORS test calls it.
+    let nocors = ctx.emulator(&["--time-scale", "0.05", "--cors", "off"])?;
+    // The built npm package (`cargo xtask npm`), whose `proxy-node.js` the proxy test imports.
+    let proxy_package = ctx.target_dir().join("npm/gpt-image-wasm");
+    let proxy_package = proxy_package.to_string_lossy().into_owned();
     let artifacts = ctx.target_dir().join("e2e-artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
@@ -74,6 +81,8 @@ pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
             ("STUDIO_URL", studio_url.as_str()),
             ("EMULATOR_URL", emulator_url),
             ("ARTIFACTS", artifacts.as_str()),
+            ("EMULATOR_NOCORS_URL", nocors.url.as_str()),
+            ("PROXY_PACKAGE", proxy_package.as_str()),
         ],
     )
 }

@@ -5,7 +5,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, File, FileReader, Url};
+use web_sys::{Blob, FileReader, Url};
 
 /// The text of `./studio-config.json` beside the app (relative, so any sub-path works), or
 /// `None` when there is none or it is not JSON.
@@ -21,8 +21,8 @@ pub async fn studio_config() -> Option<String> {
     text.trim_start().starts_with('{').then_some(text)
 }
 
-/// Reads a local file as a `data:` URL.
-pub async fn data_url(file: &File) -> Result<String, String> {
+/// Reads a local file (or any blob) as a `data:` URL.
+pub async fn data_url(file: &Blob) -> Result<String, String> {
     let reader = FileReader::new().map_err(|_| "cannot read files in this browser")?;
     let promise = Promise::new(&mut |resolve, reject| {
         let done = reader.clone();
@@ -42,7 +42,7 @@ pub async fn data_url(file: &File) -> Result<String, String> {
         .await
         .ok()
         .and_then(|v| v.as_string())
-        .ok_or_else(|| format!("cannot read {}", file.name()))
+        .ok_or_else(|| "the browser could not read it".to_string())
 }
 
 /// Downloads an image's bytes. Fails when the host does not allow it (CORS) or the URL expired.

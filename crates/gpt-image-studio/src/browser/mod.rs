@@ -15,17 +15,3 @@ pub mod storage;
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
-
-/// 16 bytes from the platform's secure random source (`crypto.getRandomValues`).
-pub fn random_bytes() -> [u8; 16] {
-    let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes
-}
-
-/// A fresh opaque id (UUID form).
-pub fn new_id() -> String {
-    gpt_image::job::idempotency_key(random_bytes())
-}

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::browser::{files, random_bytes};
+use crate::browser::files;
 use crate::snippet::{self, Language};
 use crate::state::Studio;
 
@@ -15,7 +15,7 @@ pub fn Code() -> impl IntoView {
     let language = RwSignal::new(Language::Curl);
     let reveal = RwSignal::new(false);
     let copied = RwSignal::new(None::<&'static str>);
-    let example_key = gpt_image::job::idempotency_key(random_bytes());
+    let example_key = gpt_image::new_id();
     let code = Memo::new(move |_| {
         let (provider, base, request) = studio.settings.with(|s| {
             (

@@ -258,7 +258,7 @@ pub fn Settings() -> impl IntoView {
                 </div>
             </form>
             <section id="proxy-help" class="proxy-help" aria-labelledby="proxy-help-title">
-                <h3 id="proxy-help-title">"Run the proxy"</h3>
+                <h3 id="proxy-help-title" tabindex="-1">"Run the proxy"</h3>
                 <p>
                     "Most providers refuse calls from web pages, and a key in a page is visible to everyone who opens it. The proxy runs on your server, holds the keys and answers only your site's origin:"
                 </p>
@@ -279,7 +279,7 @@ const PROXY_SNIPPET: &str = "npm i gpt-image-wasm
 import { createServer } from 'node:http';
 import { createProxy } from 'gpt-image-wasm/proxy';
 
-const proxy = createProxy({
+const proxy = await createProxy({
   keys: { apiframe: process.env.APIFRAME_KEY, apiinone: process.env.APIINONE_KEY },
   allowedOrigins: ['https://app.example'],
   basePath: '/api/gpt-image',

@@ -296,7 +296,7 @@ fn Job(id: String) -> impl IntoView {
                                 aria-label=format!("View image {number} of “{prompt_short}” full size")
                                 on:click=move |_| open_view(studio, open.clone())
                             >
-                                <Picture image=image lazy=true/>
+                                <Picture image=image/>
                             </button>
                             <input
                                 type="checkbox"

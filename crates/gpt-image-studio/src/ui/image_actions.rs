@@ -78,9 +78,10 @@ pub fn use_as_reference(studio: Studio, image: &ImageRef) {
     focus("prompt");
 }
 
-/// The `<img>` of `image`, with its pixel size so the box is reserved before it loads.
+/// The `<img>` of `image`, with its pixel size so the box is reserved before it loads. Kept
+/// images are `blob:` URLs in memory, so they load eagerly: lazy loading would save nothing.
 #[component]
-pub fn Picture(image: ImageRef, #[prop(optional)] lazy: bool) -> impl IntoView {
+pub fn Picture(image: ImageRef) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let entry = studio.watch_entry(image.entry.clone());
     let number = image.index + 1;
@@ -110,7 +111,6 @@ pub fn Picture(image: ImageRef, #[prop(optional)] lazy: bool) -> impl IntoView {
             alt=alt
             width=w
             height=h
-            loading=if lazy { "lazy" } else { "eager" }
             decoding="async"
         />
     }
@@ -144,7 +144,7 @@ pub fn ImageActions(image: ImageRef) -> impl IntoView {
             <button
                 type="button"
                 class="secondary"
-                aria-label=format!("Use image {number} as reference")
+                aria-label=format!("Use as reference (image {number})")
                 on:click=move |_| use_as_reference(studio, &c)
             >
                 "Use as reference"
