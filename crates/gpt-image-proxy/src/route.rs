@@ -224,13 +224,9 @@ fn list_query(query: &str) -> Result<String, Refused> {
         if kept.iter().any(|k| k.split('=').next() == Some(name)) {
             return refuse(format!("query parameter {} is repeated", quoted(name)));
         }
-        let plain = value.len() <= 200
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.:~".contains(&b));
-        if !plain {
+        if !plain_value(value) {
             return refuse(format!(
-                "query parameter {name} has a value that is not plain letters, digits, '-', '_', '.', ':' or '~'"
+                "query parameter {name} has a value that is not plain letters, digits, '-', '_', '.', ':', '~' or ',' (a list of statuses)"
             ));
         }
         kept.push(pair);
@@ -240,6 +236,30 @@ fn list_query(query: &str) -> Result<String, Refused> {
     } else {
         format!("?{}", kept.join("&"))
     })
+}
+
+/// A listing value: letters, digits, `-_.:~` and `,` (several statuses), each possibly
+/// percent-encoded (as `URLSearchParams` writes `,`), at most 200 bytes.
+fn plain_value(value: &str) -> bool {
+    let safe = |b: u8| b.is_ascii_alphanumeric() || b"-_.:~,".contains(&b);
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let decoded = value
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+            match decoded {
+                Some(b) if safe(b) => i += 3,
+                _ => return false,
+            }
+        } else if safe(bytes[i]) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    value.len() <= 200
 }
 
 #[cfg(test)]
@@ -283,6 +303,18 @@ mod tests {
             r.endpoint,
             Endpoint::List("?status=COMPLETED&limit=5&cursor=ab-1".into())
         );
+        let r = ok(
+            "GET",
+            "/api/gpt-image/apiframe/v2/jobs?status=QUEUED%2CPROCESSING&search=a-1",
+        );
+        assert_eq!(
+            r.endpoint,
+            Endpoint::List("?status=QUEUED%2CPROCESSING&search=a-1".into())
+        );
+        ok(
+            "GET",
+            "/api/gpt-image/apiframe/v2/jobs?status=queued,processing&scope=team",
+        );
         assert_eq!(
             ok("GET", "/api/gpt-image/apiframe/v2/jobs").endpoint,
             Endpoint::List(String::new())
@@ -324,6 +356,10 @@ mod tests {
                 400,
             ),
             ("GET", "/api/gpt-image/apiframe/v2/jobs?cursor=a%26b", 400),
+            ("GET", "/api/gpt-image/apiframe/v2/jobs?cursor=a%2F..", 400),
+            ("GET", "/api/gpt-image/apiframe/v2/jobs?cursor=a%2", 400),
+            ("GET", "/api/gpt-image/apiframe/v2/jobs?cursor=a%zz", 400),
+            ("GET", "/api/gpt-image/apiframe/v2/jobs?cursor=a+b", 400),
         ] {
             assert_eq!(status(method, path), want, "{method} {path}");
         }

@@ -395,6 +395,24 @@ describe('proxy: the emulator behind it', () => {
     assert.ok(!(await reply.text()).includes(bad));
   });
 
+  it("forwards Apiframe's job listing with its query, and can refuse it", async () => {
+    const s = await served({}, emulator.url);
+    const closed = await served({ policy: { listJobs: false } }, emulator.url);
+    try {
+      await fetch(routes('apiframe', s.base).submit, { method: 'POST', headers: json, body: JSON.stringify(submitBody('apiframe')) });
+      const query = new URLSearchParams({ status: 'QUEUED,PROCESSING,COMPLETED', limit: '5' });
+      let reply = await fetch(`${s.base}/apiframe/v2/jobs?${query}`);
+      assert.equal(reply.status, 200);
+      const listing = await reply.json();
+      assert.ok(Array.isArray(listing.jobs) && listing.jobs.length >= 1, JSON.stringify(listing));
+      reply = await fetch(`${closed.base}/apiframe/v2/jobs?limit=5`);
+      assert.equal(reply.status, 403);
+    } finally {
+      await s.server.close();
+      await closed.server.close();
+    }
+  });
+
   it('CORS: a listed origin is granted, others are not, preflights are answered here', async () => {
     const s = await served({ allowedOrigins: ['https://app.example'] }, emulator.url);
     try {
