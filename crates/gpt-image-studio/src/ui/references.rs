@@ -60,15 +60,7 @@ pub fn pasted_files(ev: &web_sys::ClipboardEvent) -> Option<Vec<File>> {
 
 fn add_data_url(studio: Studio, intake: Intake, blob: web_sys::Blob, name: String) {
     spawn_local(async move {
-        let file: Result<File, String> = blob.dyn_into::<File>().or_else(|blob| {
-            File::new_with_blob_sequence(&js_sys::Array::of1(&blob), &name)
-                .map_err(|_| "the browser could not read the image".to_string())
-        });
-        let url = match file {
-            Ok(file) => files::data_url(&file).await,
-            Err(e) => Err(e),
-        };
-        match url {
+        match files::data_url(&blob).await {
             Ok(url) => {
                 studio.change_settings(|s| s.form.references.push(url));
                 studio.announce(format!("{name} added as a reference."));
