@@ -31,8 +31,11 @@ export interface ProxyOptions {
   upstream?: PerProvider;
   /** Origins granted CORS, e.g. ["https://app.example"]; default none (same origin only). */
   allowedOrigins?: readonly string[];
-  /** The app's sign-in check; a falsy result answers 401. Do not read the request's body. */
-  authorize?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * The app's sign-in check; a falsy result answers 401. Do not read the request's body. Behind
+   * `proxy.node`, the second argument is Node's or Express's own request (e.g. for `req.session`).
+   */
+  authorize?: (request: Request, nodeRequest?: NodeRequestLike) => boolean | Promise<boolean>;
   /** Limits on what users may ask for. */
   policy?: ProxyPolicy;
   /** Largest submit body read, in bytes (default 25 MiB); larger is a 413. */

@@ -48,7 +48,7 @@ export function proxyFactory(load) {
       if (authorize) {
         let allowed;
         try {
-          allowed = await authorize(authorizeRequest());
+          allowed = await authorize(...authorizeRequest());
         } catch {
           return refuse('authorize_failed');
         }
@@ -97,7 +97,7 @@ export function proxyFactory(load) {
           url.pathname + url.search,
           headers,
           () => readStream(request.body, limit),
-          () => request,
+          () => [request],
         );
       } catch {
         // E.g. a body that `authorize` already read. Nothing about the error is shown.
@@ -121,7 +121,7 @@ export function proxyFactory(load) {
           target,
           headers,
           () => readNode(req, limit),
-          () => nodeRequest(req, target, headers),
+          () => [nodeRequest(req, target, headers), req],
         );
         const out = {};
         for (const [name, value] of reply.headers) {

@@ -261,6 +261,33 @@ describe('proxy: refusals before forwarding', () => {
     assert.equal(await reply.text(), 'gpt-image proxy: internal error');
   });
 
+  it('behind Express, authorize also gets Express\'s own request (req.session and the like)', async () => {
+    const proxy = await createProxy({
+      keys: { apiframe: AFK },
+      basePath: BASE,
+      upstream: { apiframe: fake.url },
+      authorize: (request, req) => request.headers.get('x-session') === 'ok' && req?.session?.user === 'ada',
+    });
+    const app = express();
+    app.use((req, _res, next) => {
+      req.session = { user: req.headers['x-user'] };
+      next();
+    });
+    app.use(BASE, proxy.node);
+    const server = await listen(app);
+    try {
+      const denied = await fetch(`${server.url}${BASE}/apiframe/v2/jobs/j1`, { headers: { 'x-session': 'ok', 'x-user': 'eve' } });
+      assert.equal(denied.status, 401);
+      const before = fake.seen.length;
+      const allowed = await fetch(`${server.url}${BASE}/apiframe/v2/jobs/j1`, { headers: { 'x-session': 'ok', 'x-user': 'ada' } });
+      assert.equal(allowed.status, 200);
+      assert.equal(fake.seen.length, before + 1);
+      fake.seen.pop(); // this suite checks that refusals forward nothing
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a provider with no key on this proxy: 404 that names it', async () => {
     const proxy = await createProxy({ keys: { apiframe: AFK }, basePath: BASE, upstream: { apiinone: fake.url } });
     const reply = await proxy.fetch(new Request(`http://app.test${BASE}/apiinone/api/v1/tasks/t1`));
