@@ -50,7 +50,7 @@ impl PollSchedule {
     pub fn for_typical_duration(typical_ms: u64) -> Self {
         PollSchedule {
             min_delay_ms: 250,
-            max_delay_ms: 5_000,
+            max_delay_ms: 10_000,
             typical_ms,
         }
     }
@@ -104,9 +104,16 @@ pub struct JobContext<'a> {
 
 /// Evidence outside a sample's range still counts this much: progress that lies once does not
 /// make a finishing job invisible.
-const EVIDENCE_FLOOR: f64 = 0.005;
-/// Share of jobs (by the learned durations) that finish before dense polling begins.
-const OPEN_QUANTILE: f64 = 0.09;
+const EVIDENCE_FLOOR: f64 = 0.000_5;
+/// Share of jobs allowed to finish more than one dense gap before dense polling opens.
+const LATE_SHARE: f64 = 0.045;
+/// Widest gap between dense polls the plan may choose to stay within the budget, ms.
+const MAX_DENSE_GAP_MS: f64 = 3_000.0;
+/// Share of the budget ([`Schedule::budget_interval_ms`]) the schedule plans to spend, leaving
+/// room for the planning's approximations.
+const BUDGET_SHARE: f64 = 0.97;
+/// A job this unlikely to finish before dense polling begins gets no poll landing on its start.
+const EARLY_MASS: f64 = 0.05;
 /// Probability beyond which a job is taken as finished when progress has pinned it down.
 const SURE: f64 = 0.98;
 /// Only the latest samples count: the cost of a poll stays bounded.
@@ -118,19 +125,25 @@ pub struct Schedule {
     /// Shortest and longest delay between polls; `typical_ms` is the duration assumed before
     /// any job of the provider has finished.
     pub bounds: PollSchedule,
-    /// Gap between polls where completions are likely; the detection delay of most jobs stays
-    /// below it.
+    /// Smallest gap between polls where completions are likely, ms. The schedule widens it
+    /// (up to 3 s) when the request budget needs it; the detection delay of most jobs stays
+    /// below the gap in use.
     pub target_delay_ms: u64,
+    /// The request budget: on average no more polls than a loop polling every this often
+    /// (the providers' recommended 2 s) would make on the same jobs.
+    pub budget_interval_ms: u64,
     /// What finished jobs have taught.
     pub model: DurationModel,
 }
 
 impl Schedule {
-    /// A schedule with an empty model and a 1 s target.
+    /// A schedule with an empty model, dense polls no closer than 0.5 s and the request budget
+    /// of a 2 s loop.
     pub fn new(bounds: PollSchedule) -> Self {
         Schedule {
             bounds,
-            target_delay_ms: 1_000,
+            target_delay_ms: 500,
+            budget_interval_ms: 2_000,
             model: DurationModel::new(),
         }
     }
@@ -182,40 +195,75 @@ impl Schedule {
             // Far beyond anything seen: back off with the job's age.
             return to_ms(age / 10.0).clamp(min, max);
         };
-        let target = self.target_delay_ms.max(1) as f64;
-        // Dense polling where the chance of finishing is as high as where the bulk of jobs
-        // finish; sparse before.
-        let threshold = prior.hazard(prior.quantile(OPEN_QUANTILE));
+        // Dense polling where the chance of finishing is as high as where dense polling opens
+        // for a job nothing is known of; sparse before.
+        let (opening, target) = self.plan(&prior, max_f);
+        let threshold = prior.hazard(opening);
         let step = (target / 20.0).max(min_f / 4.0).max(10.0);
-        let mut open = age + max_f;
-        let mut t = age;
-        while t < age + max_f {
-            if post.hazard(t) >= threshold {
-                open = t;
-                break;
-            }
-            t += step;
-        }
-        let mut next = open + target;
+        let horizon = 4.0 * max_f;
+        // Counted steps: at huge ages `t += step` would not move `t` at all.
+        let steps = (horizon / step).ceil() as usize;
+        let open = (0..=steps)
+            .map(|i| age + i as f64 * step)
+            .find(|&t| post.hazard(t) >= threshold)
+            .unwrap_or(age + horizon);
+        let mut next = if open <= age + step {
+            age + target
+        } else if post.sf(open - step) > 1.0 - EARLY_MASS {
+            // Little can finish before the dense part: its first poll one target after it opens.
+            open + target
+        } else {
+            // Sparse polls, evenly spaced so that one lands where the dense part opens.
+            let gap = open - age;
+            age + gap / (gap / max_f).ceil().max(1.0)
+        };
         // When the evidence has pinned the duration down, look once, right after it.
         next = next.min(post.quantile(SURE));
         // When a look before the earliest likely finish would say much more, take it.
-        if let Some(refine) = self.refinement(&post, job, age) {
+        if let Some(refine) = self.refinement(&post, job, age, target) {
             next = next.min(refine);
         }
         to_ms(next - age).clamp(min, max)
     }
 
-    /// A poll shortly before the job can finish, when progress there has proved precise enough
+    /// The plan for a job no evidence is known of: where dense polling begins and the gap
+    /// between dense polls. The smallest gap (from `target_delay_ms` up to
+    /// [`MAX_DENSE_GAP_MS`]) for which the budget holds, with dense polling opening late enough
+    /// to save requests but early enough that at most [`LATE_SHARE`] of jobs finish more than
+    /// one gap before it: the detection delay of 95 % of jobs then stays within about one gap.
+    fn plan(&self, prior: &posterior::Prior, max_f: f64) -> (f64, f64) {
+        let interval = self.budget_interval_ms.max(1) as f64;
+        // A fixed loop polls at 0, interval, … up to the first poll after completion.
+        let budget = BUDGET_SHARE * (prior.excess(0.0) / interval + 1.5);
+        let early = prior.quantile(LATE_SHARE);
+        let requests = |open: f64, gap: f64| {
+            let sparse = (open / max_f).ceil().max(1.0);
+            1.0 + sparse + prior.excess(open) / gap + 0.5 * prior.sf(open)
+        };
+        let mut gap = self.target_delay_ms.max(1) as f64;
+        while gap < MAX_DENSE_GAP_MS && requests(early + gap, gap) > budget {
+            gap += 50.0;
+        }
+        (early + gap, gap)
+    }
+
+    /// A poll shortly before the job can finish (when the final look would leave more than a
+    /// quarter of a dense `gap` to chance), when progress there has proved precise enough
     /// to narrow the duration down by more than half.
-    fn refinement(&self, post: &Posterior<'_>, job: &JobContext<'_>, age: f64) -> Option<f64> {
+    fn refinement(
+        &self,
+        post: &Posterior<'_>,
+        job: &JobContext<'_>,
+        age: f64,
+        gap: f64,
+    ) -> Option<f64> {
         let progress = &self.model.progress;
         if !progress.trusts(job.kind.provider) {
             return None;
         }
         let (early, late) = (post.quantile(1.0 - SURE), post.quantile(SURE));
         let spread = late - early;
-        if spread <= self.target_delay_ms as f64 / 4.0 {
+        if spread <= gap / 4.0 {
             return None;
         }
         let at = age + 0.85 * (early - age);

@@ -80,6 +80,23 @@ impl Prior {
             self.pdf(t) / s
         }
     }
+
+    /// E[max(duration − t, 0)], ms: how long, on average, a job runs on past t.
+    pub fn excess(&self, t: f64) -> f64 {
+        let t = if t.is_nan() { 0.0 } else { t.max(1e-9) };
+        let cdf = |z: f64| 0.5 * erfc(-z * FRAC_1_SQRT_2);
+        let l = t.ln();
+        self.components
+            .iter()
+            .map(|c| {
+                let mean = (c.mu + 0.5 * c.sigma * c.sigma).exp();
+                c.weight
+                    * (mean * cdf((c.mu + c.sigma * c.sigma - l) / c.sigma)
+                        - t * cdf((c.mu - l) / c.sigma))
+            })
+            .sum::<f64>()
+            .max(0.0)
+    }
 }
 
 /// The smallest t in `[lo, hi]` (log-spaced search) for which `above(t)` is false, assuming

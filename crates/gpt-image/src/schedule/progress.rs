@@ -99,7 +99,7 @@ impl ProgressModel {
             .iter()
             .find(|e| e.provider == provider && e.percent == percent && e.seen >= MIN_SEEN)?;
         // n samples of a range leave on average a gap of range / n at each end.
-        let margin = (s.max_share - s.min_share) / f64::from(s.seen) + 0.003;
+        let margin = (s.max_share - s.min_share) / f64::from(s.seen) + 0.001;
         Some((s.min_share - margin, s.max_share + margin))
     }
 

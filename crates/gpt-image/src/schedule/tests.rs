@@ -1,4 +1,5 @@
 use super::*;
+use crate::provider::Provider;
 
 fn s() -> PollSchedule {
     PollSchedule::for_typical_duration(15_000)
@@ -6,7 +7,7 @@ fn s() -> PollSchedule {
 
 #[test]
 fn sparse_early_tight_near_the_estimate() {
-    assert_eq!(s().next_delay_ms(0, None), 5_000);
+    assert_eq!(s().next_delay_ms(0, None), 7_500);
     assert_eq!(s().next_delay_ms(10_000, None), 2_500);
     assert_eq!(s().next_delay_ms(14_000, None), 500);
     assert_eq!(s().next_delay_ms(15_000, None), 250);
@@ -15,7 +16,7 @@ fn sparse_early_tight_near_the_estimate() {
 #[test]
 fn overdue_jobs_back_off_to_the_cap() {
     assert_eq!(s().next_delay_ms(17_000, None), 750);
-    assert_eq!(s().next_delay_ms(120_000, None), 5_000);
+    assert_eq!(s().next_delay_ms(120_000, None), 10_000);
     let mut last = 0;
     for t in (15_000..60_000).step_by(1_000) {
         let d = s().next_delay_ms(t, None);
@@ -68,6 +69,225 @@ fn bounds_hold_for_any_input() {
     for t in [0, 1, 1_000, u64::MAX / 2] {
         assert_eq!(odd.next_delay_ms(t, None), 200);
         let d = s().next_delay_ms(t, None);
-        assert!((500..=5_000).contains(&d));
+        assert!((250..=10_000).contains(&d));
     }
+}
+
+// The learned schedule.
+
+const APIFRAME: JobKind = JobKind {
+    provider: Provider::Apiframe,
+    quality: None,
+    n: None,
+    edit: None,
+};
+
+fn fresh() -> Schedule {
+    Schedule::new(PollSchedule::for_typical_duration(15_000))
+}
+
+fn delay(schedule: &Schedule, age_ms: u64, samples: &[ProgressSample]) -> u64 {
+    schedule.next_delay_ms(&JobContext {
+        kind: APIFRAME,
+        age_ms,
+        samples,
+    })
+}
+
+/// Durations spread around 15 s, deterministic.
+fn durations(count: usize) -> impl Iterator<Item = u64> {
+    (0..count).map(|i| {
+        let z = ((i * 7919) % 1000) as f64 / 1000.0 - 0.5;
+        (15_000.0 * (0.7 * z).exp()) as u64
+    })
+}
+
+/// A schedule that has seen jobs whose progress rises linearly with their age.
+fn warmed_linear() -> Schedule {
+    let mut s = fresh();
+    for d in durations(300) {
+        let samples: Vec<ProgressSample> = (1..10)
+            .map(|k| {
+                let at = d * k / 10 + (d % 97);
+                ProgressSample {
+                    percent: (100 * at / d) as f64,
+                    at_ms: at,
+                }
+            })
+            .collect();
+        s.record(APIFRAME, d, &samples);
+    }
+    s
+}
+
+#[test]
+fn delays_respect_the_bounds_for_any_input() {
+    let ages = [0, 1, 999, 15_000, 60_000, 3_600_000, u64::MAX / 2, u64::MAX];
+    let odd = [
+        ProgressSample {
+            percent: f64::NAN,
+            at_ms: 5,
+        },
+        ProgressSample {
+            percent: -20.0,
+            at_ms: 1_000,
+        },
+        ProgressSample {
+            percent: 250.0,
+            at_ms: 2_000,
+        },
+        ProgressSample {
+            percent: f64::INFINITY,
+            at_ms: u64::MAX,
+        },
+        ProgressSample {
+            percent: 80.0,
+            at_ms: 3_000,
+        },
+        // Backwards.
+        ProgressSample {
+            percent: 10.0,
+            at_ms: 4_000,
+        },
+    ];
+    for schedule in [fresh(), warmed_linear()] {
+        for age in ages {
+            for samples in [&[][..], &odd[..]] {
+                let d = delay(&schedule, age, samples);
+                assert!((250..=10_000).contains(&d), "age {age}: {d}");
+                let (p50, p90) = schedule.estimate_ms(&JobContext {
+                    kind: APIFRAME,
+                    age_ms: age,
+                    samples,
+                });
+                assert!(p50 <= p90, "age {age}");
+            }
+        }
+    }
+    let mut nonsense = fresh();
+    nonsense.bounds = PollSchedule {
+        min_delay_ms: 0,
+        max_delay_ms: 0,
+        typical_ms: 0,
+    };
+    nonsense.target_delay_ms = 0;
+    nonsense.budget_interval_ms = 0;
+    for age in ages {
+        assert_eq!(delay(&nonsense, age, &odd), 1, "never 0 ms");
+    }
+}
+
+#[test]
+fn sparse_before_completions_are_likely_dense_where_they_are() {
+    let mut s = fresh();
+    for d in durations(300) {
+        s.record(APIFRAME, d, &[]);
+    }
+    // Nothing finishes in the first seconds: one long wait.
+    assert!(delay(&s, 0, &[]) >= 5_000);
+    // Around the typical duration: about a second apart.
+    let dense = delay(&s, 14_000, &[]);
+    assert!((500..=1_600).contains(&dense), "{dense}");
+    // Between the first look and the dense part, the delay only shrinks as the job ages.
+    let mut last = u64::MAX;
+    for age in (0..14_000).step_by(500) {
+        let d = delay(&s, age, &[]);
+        assert!(age + d <= 14_000 + 1_600 || d <= last, "age {age}: {d}");
+        last = d;
+    }
+}
+
+#[test]
+fn learned_progress_pins_the_last_look_right_after_completion() {
+    let s = warmed_linear();
+    // 40 % at 6 s: the job should end at 15 s.
+    let seen = [ProgressSample {
+        percent: 40.0,
+        at_ms: 6_000,
+    }];
+    let (p50, _) = s.estimate_ms(&JobContext {
+        kind: APIFRAME,
+        age_ms: 6_000,
+        samples: &seen,
+    });
+    assert!((14_500..=15_500).contains(&p50), "{p50}");
+    let seen = [ProgressSample {
+        percent: 90.0,
+        at_ms: 13_500,
+    }];
+    let next = 13_500 + delay(&s, 13_500, &seen);
+    assert!((15_000..=15_400).contains(&next), "{next}");
+}
+
+#[test]
+fn unproven_progress_is_not_trusted() {
+    // No finished job has shown progress: 90 % at 2 s says nothing yet.
+    let s = fresh();
+    let seen = [ProgressSample {
+        percent: 90.0,
+        at_ms: 2_000,
+    }];
+    assert_eq!(delay(&s, 2_000, &seen), delay(&s, 2_000, &[]));
+}
+
+#[test]
+fn the_model_round_trips_through_plain_data() {
+    let s = warmed_linear();
+    let data = s.model.export();
+    assert!(!data.durations.is_empty() && !data.progress.is_empty());
+    let json = serde_json::to_string(&data).unwrap();
+    let back: ModelData = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.durations.len(), data.durations.len());
+    assert_eq!(back.progress.len(), data.progress.len());
+    for (b, d) in back.progress.iter().zip(&data.progress) {
+        assert_eq!(
+            (b.provider, b.percent, b.seen),
+            (d.provider, d.percent, d.seen)
+        );
+        assert!((b.min_share - d.min_share).abs() < 1e-12);
+    }
+    let mut imported = fresh();
+    imported.model.import(&back);
+    assert_eq!(imported.model.export(), back);
+    let seen = [ProgressSample {
+        percent: 50.0,
+        at_ms: 7_000,
+    }];
+    assert_eq!(delay(&imported, 7_000, &seen), delay(&s, 7_000, &seen));
+}
+
+#[test]
+fn malformed_imports_are_skipped() {
+    let mut s = fresh();
+    let mut data = warmed_linear().model.export();
+    data.durations[0].weight = f64::NAN;
+    data.durations.push(DurationStats {
+        kind: APIFRAME,
+        weight: -1.0,
+        mean_ln_ms: 1.0,
+        var_ln_ms: 0.0,
+    });
+    data.progress[0].max_share = 7.0;
+    s.model.import(&data);
+    let exported = s.model.export();
+    assert!(exported.durations.iter().all(|d| d.weight.is_finite()));
+    assert!(exported.progress.iter().all(|p| p.max_share <= 1.0));
+    assert!((250..=10_000).contains(&delay(&s, 0, &[])));
+}
+
+#[test]
+fn recording_nonsense_changes_nothing() {
+    let mut s = fresh();
+    s.record(APIFRAME, 0, &[]);
+    s.record(
+        APIFRAME,
+        10_000,
+        &[ProgressSample {
+            percent: f64::NAN,
+            at_ms: 20_000,
+        }],
+    );
+    let data = s.model.export();
+    assert_eq!(data.durations.len(), 1);
+    assert!(data.progress.is_empty());
 }
