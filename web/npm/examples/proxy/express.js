@@ -12,4 +12,4 @@ const app = express();
 // Before any body parser: the proxy reads the body itself, under its size limit.
 app.use('/api/gpt-image', proxy.node);
 app.use(express.static('public'));
-app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+app.listen(Number(process.env.PORT ?? 3000));
