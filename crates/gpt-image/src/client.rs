@@ -8,6 +8,7 @@
 //!
 //! May use every pure module and `transport`. May not touch JavaScript callers or the studio.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use web_sys::AbortSignal;
@@ -19,7 +20,7 @@ use crate::job::{self, Generation, Job, JobStatus, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;
 use crate::retry::{Resend, retry_after_ms};
-use crate::schedule::{PollSchedule, ProgressSample};
+use crate::schedule::{JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule};
 use crate::transport;
 use crate::wire;
 
@@ -58,6 +59,8 @@ pub struct GenerateOptions<'a> {
 /// (when there is one) and never shows it.
 pub struct Client {
     config: Config,
+    /// When to poll, learning from every job this client sees finish.
+    schedule: RefCell<Schedule>,
 }
 
 impl fmt::Debug for Client {
@@ -73,7 +76,10 @@ const NOT_RESENT: &str = "It was not sent again: API in One has no idempotency k
 impl Client {
     /// The client for these settings (see [`crate::ClientOptions::check`]).
     pub fn new(config: Config) -> Self {
-        Client { config }
+        Client {
+            schedule: RefCell::new(Schedule::new(config.poll())),
+            config,
+        }
     }
 
     pub fn provider(&self) -> Provider {
@@ -87,6 +93,22 @@ impl Client {
     /// The polling schedule in use, for ETA displays.
     pub fn poll_schedule(&self) -> PollSchedule {
         self.config.poll()
+    }
+
+    /// What this client has learned of job durations and progress, as plain data to keep
+    /// between sessions.
+    pub fn export_durations(&self) -> ModelData {
+        self.schedule
+            .try_borrow()
+            .map(|s| s.model.export())
+            .unwrap_or_default()
+    }
+
+    /// Adds durations learned earlier (from [`Client::export_durations`]) to this client's.
+    pub fn import_durations(&self, data: &ModelData) {
+        if let Ok(mut s) = self.schedule.try_borrow_mut() {
+            s.model.import(data);
+        }
     }
 
     fn api_key(&self) -> Option<&str> {
@@ -177,13 +199,22 @@ impl Client {
         wire::parse_status(self.provider(), &response, job_id).map_err(|e| self.redact(e))
     }
 
-    /// Polls a job until it completes or fails, on the [`PollSchedule`]. Stops with `Aborted`
+    /// Polls a job until it completes or fails, on the learned [`Schedule`]. Stops with `Aborted`
     /// when the signal fires (or the future is dropped) and with `Timeout` at the deadline; the
     /// job itself goes on and can be waited for again.
-    pub async fn wait(
+    pub async fn wait(&self, job_id: &str, options: WaitOptions<'_>) -> Result<Generation, Error> {
+        self.poll_until_finished(job_id, options, JobKind::provider(self.provider()), false)
+            .await
+    }
+
+    /// The polling loop of [`Client::wait`]. `just_submitted`: the wait began as the job was
+    /// created, so ages are real and the duration can be learned.
+    async fn poll_until_finished(
         &self,
         job_id: &str,
         mut options: WaitOptions<'_>,
+        kind: JobKind,
+        just_submitted: bool,
     ) -> Result<Generation, Error> {
         job::check_job_id(job_id)?;
         let signal = options.signal.as_ref();
@@ -197,7 +228,8 @@ impl Client {
             job_id,
         ));
         let mut last: Option<JobUpdate> = None;
-        let mut sample: Option<ProgressSample> = None;
+        let mut samples: Vec<ProgressSample> = Vec::new();
+        let mut last_poll_ms = 0u64;
         loop {
             let response = self
                 .send(&http, Resend::Safe, signal, Some(deadline))
@@ -217,6 +249,11 @@ impl Client {
             }
             match update.status {
                 JobStatus::Completed => {
+                    let age_ms = (transport::now_ms() - started).max(0.0) as u64;
+                    if just_submitted && let Ok(mut schedule) = self.schedule.try_borrow_mut() {
+                        // It finished between the last two looks.
+                        schedule.record(kind, last_poll_ms.midpoint(age_ms), &samples);
+                    }
                     return Ok(Generation {
                         job_id: job_id.to_owned(),
                         provider: self.provider(),
@@ -236,20 +273,26 @@ impl Client {
             }
             let now = transport::now_ms();
             let elapsed = (now - started).max(0.0) as u64;
-            if let Some(percent) = update.progress.filter(|p| *p > 0) {
-                sample = Some(ProgressSample {
+            if let Some(percent) = update.progress {
+                samples.push(ProgressSample {
                     percent: f64::from(percent),
                     at_ms: elapsed,
                 });
             }
+            last_poll_ms = elapsed;
             last = Some(update);
             if now >= deadline {
                 return Err(deadline_error(job_id, timeout_ms));
             }
+            let job = JobContext {
+                kind,
+                age_ms: elapsed,
+                samples: &samples,
+            };
             let delay = self
-                .config
-                .poll()
-                .next_delay_ms(elapsed, sample)
+                .schedule
+                .try_borrow()
+                .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job))
                 .min((deadline - now).ceil() as u64);
             transport::sleep(delay, signal).await?;
         }
@@ -287,15 +330,13 @@ impl Client {
                 credit_cost: None,
             });
         }
-        self.wait(
-            &job.id,
-            WaitOptions {
-                signal,
-                timeout_ms,
-                on_update,
-            },
-        )
-        .await
+        let kind = JobKind::of(self.provider(), request);
+        let wait = WaitOptions {
+            signal,
+            timeout_ms,
+            on_update,
+        };
+        self.poll_until_finished(&job.id, wait, kind, true).await
     }
 
     /// Sends under the retry policy; returns the 2xx reply or the error to report.

@@ -217,6 +217,13 @@ impl Schedule {
             let gap = open - age;
             age + gap / (gap / max_f).ceil().max(1.0)
         };
+        // Past the point where dense polling opens, a job the model finds unlikely to finish
+        // soon (a slow one, beyond what its progress said) is still looked at with a gentle
+        // backoff, not the longest delay.
+        let evidence_ahead = supports.iter().any(|&(_, longest)| longest > age);
+        if age > opening && !evidence_ahead {
+            next = next.min(age + target + (age - opening) / 4.0);
+        }
         // When the evidence has pinned the duration down, look once, right after it.
         next = next.min(post.quantile(SURE));
         // When a look before the earliest likely finish would say much more, take it.
@@ -241,7 +248,9 @@ impl Schedule {
             1.0 + sparse + prior.excess(open) / gap + 0.5 * prior.sf(open)
         };
         let mut gap = self.target_delay_ms.max(1) as f64;
-        while gap < MAX_DENSE_GAP_MS && requests(early + gap, gap) > budget {
+        // Short jobs are not left waiting for a gap as long as themselves.
+        let widest = MAX_DENSE_GAP_MS.min((prior.quantile(0.5) / 4.0).max(gap));
+        while gap < widest && requests(early + gap, gap) > budget {
             gap += 50.0;
         }
         (early + gap, gap)

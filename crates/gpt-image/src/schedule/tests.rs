@@ -291,3 +291,20 @@ fn recording_nonsense_changes_nothing() {
     assert_eq!(data.durations.len(), 1);
     assert!(data.progress.is_empty());
 }
+
+#[test]
+fn overdue_jobs_are_looked_at_with_a_gentle_backoff() {
+    // Jobs of 0.5 s, and one still running after 20 s: the gaps grow, one step at a time.
+    let s = Schedule::new(PollSchedule::for_typical_duration(500));
+    let mut age = 0;
+    let mut last = 0;
+    while age < 20_000 {
+        let d = delay(&s, age, &[]);
+        assert!(d <= 1_000 + age / 3, "age {age}: {d}");
+        if age > 1_000 {
+            assert!(d >= last, "age {age}: {d} after {last}");
+        }
+        last = d;
+        age += d;
+    }
+}
