@@ -36,14 +36,17 @@ export interface PollOptions {
   typicalMs?: number | undefined;
 }
 
-/** Options of {@link createClient}. */
-export interface ClientOptions {
+/** What every {@link ClientOptions} has, with or without a key. */
+export interface CommonClientOptions {
   /** Which aggregator to call. */
   provider: Provider;
-  /** Your key: `afk_…` for Apiframe, `aio_…` for API in One. Never appears in errors. */
-  apiKey: string;
-  /** A proxy or a local emulator instead of the provider's own URL. */
-  baseUrl?: string | undefined;
+  /**
+   * Your app's own headers, sent with every request: a session token for your proxy, a trace
+   * id. Names that carry the provider's key or that the client sets itself (`Authorization`,
+   * `X-API-Key`, `Cookie`, `Idempotency-Key`, `Content-Type`, `Host`) are refused. Values never
+   * appear in errors.
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
   /** Retries of a transient failure (network, timeout, 429, 5xx), 0–10. Default 3. */
   maxRetries?: number | undefined;
   /** Timeout of each HTTP request, ms. Default 30000. */
@@ -51,6 +54,41 @@ export interface ClientOptions {
   /** Polling bounds for {@link Client.wait}; mostly for fast backends such as an emulator. */
   poll?: PollOptions | undefined;
 }
+
+/**
+ * A client that holds the provider key: on a server (Node, Deno, Bun, an edge worker), or in a
+ * personal tool where the user enters their own key (`dangerouslyAllowBrowser: true`).
+ */
+export interface KeyClientOptions extends CommonClientOptions {
+  /** Your key: `afk_…` for Apiframe, `aio_…` for API in One. Never appears in errors. */
+  apiKey: string;
+  /** A proxy or a local emulator instead of the provider's own URL. */
+  baseUrl?: string | undefined;
+  /**
+   * Allow a key in a browser (a page or a web worker). Without it, `createClient` refuses
+   * (kind `invalid_request`, field `dangerouslyAllowBrowser`): a key in a page is visible to
+   * every visitor, and the providers say never to put keys in client code. Set it only for a
+   * personal tool where the user enters their own key; otherwise run the proxy
+   * (`gpt-image-wasm/proxy`) on your server and use {@link ProxyClientOptions}.
+   */
+  dangerouslyAllowBrowser?: boolean | undefined;
+}
+
+/**
+ * A client that calls your proxy, which adds the provider key on the server: no key in the
+ * browser. Use this in web pages.
+ */
+export interface ProxyClientOptions extends CommonClientOptions {
+  /** No key: the proxy at `baseUrl` adds it. */
+  apiKey?: undefined;
+  /** Your proxy's URL, e.g. `https://app.example/api/gpt-image`. */
+  baseUrl: string;
+  /** Not needed without a key. */
+  dangerouslyAllowBrowser?: boolean | undefined;
+}
+
+/** Options of {@link createClient}: a key, or the `baseUrl` of a proxy that holds it. */
+export type ClientOptions = KeyClientOptions | ProxyClientOptions;
 
 /**
  * What to generate or edit. Unset options take the provider's default; an option the chosen
@@ -156,7 +194,8 @@ export interface Client {
 
 /**
  * Checks the options and makes a client. Rejects with a {@link GptImageError} of kind
- * `invalid_request` naming the field when an option is wrong.
+ * `invalid_request` naming the field when an option is wrong, or when a key is given in a
+ * browser without `dangerouslyAllowBrowser` (field `dangerouslyAllowBrowser`).
  */
 export function createClient(options: ClientOptions): Promise<Client>;
 

@@ -54,4 +54,81 @@ describe('in headless Chromium', () => {
       await page.close();
     });
   }
+
+  /** The plain page, loaded and settled, to run the package in (its import map resolves it). */
+  async function packagePage() {
+    const pageUrl = process.env.PLAIN_PAGE_URL;
+    assert.ok(pageUrl, 'PLAIN_PAGE_URL is not set: run through `cargo xtask test`');
+    const page = await context.newPage();
+    const url = `${pageUrl}?emulator=${encodeURIComponent(EMULATOR)}&key=${key('apiframe', 'host_page')}`;
+    await page.goto(url);
+    await page.waitForSelector('#status:not([data-state="loading"])', { timeout: 30_000 });
+    return page;
+  }
+
+  it('a page refuses a key without dangerouslyAllowBrowser, and takes a proxy baseUrl', async () => {
+    const page = await packagePage();
+    const apiKey = key('apiframe', 'page_flag');
+    const outcome = await page.evaluate(async ({ emulator, apiKey }) => {
+      const { createClient, GptImageError } = await import('gpt-image-wasm');
+      const poll = { minDelayMs: 100, maxDelayMs: 250, typicalMs: 600 };
+      const out = {};
+      try {
+        await createClient({ provider: 'apiframe', apiKey, baseUrl: emulator });
+        out.refused = null;
+      } catch (e) {
+        out.refused = { isError: e instanceof GptImageError, kind: e.kind, field: e.field, message: e.message };
+      }
+      const proxied = await createClient({ provider: 'apiinone', baseUrl: `${emulator}/some/proxy/` });
+      out.proxyBaseUrl = proxied.baseUrl;
+      const allowed = await createClient({ provider: 'apiframe', apiKey, baseUrl: emulator, poll, dangerouslyAllowBrowser: true });
+      const result = await allowed.generate({ prompt: 'a red fox in snow' });
+      out.images = result.images.length;
+      return out;
+    }, { emulator: EMULATOR, apiKey });
+    assert.ok(outcome.refused, 'a key without the flag was accepted in a page');
+    assert.equal(outcome.refused.isError, true);
+    assert.equal(outcome.refused.kind, 'invalid_request');
+    assert.equal(outcome.refused.field, 'dangerouslyAllowBrowser');
+    assert.match(outcome.refused.message, /every visitor/);
+    assert.match(outcome.refused.message, /gpt-image-wasm\/proxy/);
+    assert.ok(!outcome.refused.message.includes(apiKey), 'the key is in the message');
+    assert.equal(outcome.proxyBaseUrl, `${EMULATOR}/some/proxy`);
+    assert.equal(outcome.images, 1);
+    assert.equal((await stats(apiKey)).jobs_created, 1, 'the refused client sent nothing');
+    await page.close();
+  });
+
+  it('a web worker counts as a browser too', async () => {
+    const page = await packagePage();
+    const outcome = await page.evaluate(async (emulator) => {
+      const entry = new URL('./gpt-image-wasm/browser.js', location.href).href;
+      const source = `
+        import { createClient } from ${JSON.stringify(entry)};
+        const out = {};
+        try {
+          await createClient({ provider: 'apiframe', apiKey: 'afk_npm_worker_x', baseUrl: ${JSON.stringify(emulator)} });
+          out.keyed = 'created';
+        } catch (e) {
+          out.keyed = e.kind + ' ' + e.field;
+        }
+        const proxied = await createClient({ provider: 'apiframe', baseUrl: ${JSON.stringify(emulator)} });
+        out.proxy = proxied.baseUrl;
+        postMessage(out);
+      `;
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+      try {
+        return await new Promise((resolve, reject) => {
+          worker.onmessage = (event) => resolve(event.data);
+          worker.onerror = (event) => reject(new Error(event.message ?? 'the worker failed'));
+          setTimeout(() => reject(new Error('the worker never answered')), 20_000);
+        });
+      } finally {
+        worker.terminate();
+      }
+    }, EMULATOR);
+    assert.equal(outcome.keyed, 'invalid_request dangerouslyAllowBrowser');
+    assert.equal(outcome.proxy, EMULATOR);
+    await page.close();
+  });
 });

@@ -8,6 +8,9 @@ import {
   type Background,
   type Client,
   type ClientOptions,
+  type CommonClientOptions,
+  type KeyClientOptions,
+  type ProxyClientOptions,
   type GenerateOptions,
   type Generation,
   type GptImageErrorDetails,
@@ -33,6 +36,14 @@ const provider: Provider = 'apiframe';
 const poll: PollOptions = { minDelayMs: 100, maxDelayMs: 1000, typicalMs: 5000 };
 const options: ClientOptions = { provider, apiKey: 'afk_x', baseUrl: 'http://127.0.0.1:8787', maxRetries: 2, timeoutMs: 10_000, poll };
 const client: Client = await createClient(options);
+// In a page: the proxy's URL and the app's own headers, no key.
+const proxied: ProxyClientOptions = { provider: 'apiinone', baseUrl: '/api/gpt-image/apiinone', headers: { 'X-Session': 'token' } };
+const viaProxy: Client = await createClient(proxied);
+// A personal tool where the user enters their own key.
+const personal: KeyClientOptions = { provider, apiKey: 'afk_user', dangerouslyAllowBrowser: true };
+const common: CommonClientOptions = personal;
+await createClient({ ...common, apiKey: 'afk_user', dangerouslyAllowBrowser: true });
+void viaProxy;
 const who: Provider = client.provider;
 const where: string = client.baseUrl;
 

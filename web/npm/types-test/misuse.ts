@@ -4,8 +4,14 @@ import { createClient, verifyWebhook, type ImageRequest, type JobUpdate } from '
 
 // @ts-expect-error: 'openai' is not a provider of this package
 await createClient({ provider: 'openai', apiKey: 'sk-x' });
-// @ts-expect-error: apiKey is required
+// @ts-expect-error: a key, or the baseUrl of a proxy that holds it, is required
 await createClient({ provider: 'apiframe' });
+// @ts-expect-error: header values are strings
+await createClient({ provider: 'apiframe', baseUrl: '/api', headers: { 'X-Retry': 3 } });
+// @ts-expect-error: dangerouslyAllowBrowser is a boolean
+await createClient({ provider: 'apiframe', apiKey: 'afk_x', dangerouslyAllowBrowser: 'yes' });
+// @ts-expect-error: a key is a string
+await createClient({ provider: 'apiframe', apiKey: 42, baseUrl: '/api' });
 // @ts-expect-error: options are camelCase
 await createClient({ provider: 'apiframe', apiKey: 'afk_x', base_url: 'http://x' });
 // @ts-expect-error: timeoutMs is a number of milliseconds

@@ -12,6 +12,9 @@ try {
     apiKey: params.get('key') ?? 'afk_vite_example',
     baseUrl: params.get('emulator') ?? location.origin,
     poll: { minDelayMs: 100, maxDelayMs: 250, typicalMs: 600 },
+    // A demo against the local emulator with a demo key. A real page passes its proxy's
+    // baseUrl and no apiKey; see the README's "Keys and browsers".
+    dangerouslyAllowBrowser: true,
   });
   const result = await client.generate(
     { prompt: 'a lighthouse at dawn, watercolour' },
