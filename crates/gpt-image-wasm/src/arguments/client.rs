@@ -197,7 +197,7 @@ mod tests {
             config.poll(),
             PollSchedule {
                 min_delay_ms: 100,
-                max_delay_ms: 5_000,
+                max_delay_ms: 10_000,
                 typical_ms: 500
             }
         );

@@ -45,11 +45,12 @@ pub struct ProgressSample {
 }
 
 impl PollSchedule {
-    /// The schedule for a provider's typical duration: never faster than every 0.25 s, never
-    /// slower than every 5 s.
+    /// The bounds for a provider's typical duration: never faster than every 0.5 s, never
+    /// slower than every 10 s (a gap that long only where a [`Schedule`] expects no job to
+    /// finish, e.g. the first seconds of a 15 s job).
     pub fn for_typical_duration(typical_ms: u64) -> Self {
         PollSchedule {
-            min_delay_ms: 250,
+            min_delay_ms: 500,
             max_delay_ms: 10_000,
             typical_ms,
         }

@@ -10,12 +10,12 @@ fn sparse_early_tight_near_the_estimate() {
     assert_eq!(s().next_delay_ms(0, None), 7_500);
     assert_eq!(s().next_delay_ms(10_000, None), 2_500);
     assert_eq!(s().next_delay_ms(14_000, None), 500);
-    assert_eq!(s().next_delay_ms(15_000, None), 250);
+    assert_eq!(s().next_delay_ms(15_000, None), 500);
 }
 
 #[test]
 fn overdue_jobs_back_off_to_the_cap() {
-    assert_eq!(s().next_delay_ms(17_000, None), 750);
+    assert_eq!(s().next_delay_ms(17_000, None), 1_000);
     assert_eq!(s().next_delay_ms(120_000, None), 10_000);
     let mut last = 0;
     for t in (15_000..60_000).step_by(1_000) {
