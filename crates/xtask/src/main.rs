@@ -10,9 +10,12 @@
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`;
 //! - `cargo xtask soak [--jobs N]`: many jobs through the npm package under random faults, as a
 //!   table (a figure, never a pass/fail test).
+//! - `cargo xtask fuzz [--runs N]`: the core's fuzz targets, N executions each, as a table;
+//!   fails on a crash.
 
 mod bench;
 mod ctx;
+mod fuzz;
 mod npm;
 mod setup;
 mod size;
@@ -38,11 +41,12 @@ fn main() -> ExitCode {
         "bench" => bench(&ctx),
         "npm" => setup::for_studio(&ctx).and_then(|()| npm::build(&ctx)),
         "soak" => soak::run(&ctx),
+        "fuzz" => fuzz::run(&ctx),
         "dist" => {
             setup::for_studio(&ctx).and_then(|()| studio::build(&ctx, studio::Profile::Release))
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm|dist|soak>");
+            eprintln!("usage: cargo xtask <setup|dev|test|bench|npm|dist|soak|fuzz>");
             return ExitCode::from(2);
         }
     };

@@ -15,6 +15,8 @@ use crate::ctx::Ctx;
 
 const WASM_BINDGEN: &str = "0.2.130";
 const TRUNK: &str = "0.21.14";
+/// cargo-fuzz, which only `cargo xtask fuzz` needs.
+const CARGO_FUZZ: &str = "0.13.2";
 const APT_TOOLS: [(&str, &str); 2] = [
     ("chromium", "chromium"),
     ("chromedriver", "chromium-driver"),
@@ -59,6 +61,22 @@ pub fn for_tests(ctx: &Ctx) -> Result<(), String> {
         step(&format!("npm packages in {name}"), || npm_ci(ctx, &dir))?;
     }
     Ok(())
+}
+
+/// What `cargo xtask fuzz` needs, and nothing else: cargo-fuzz (it drives cargo and libFuzzer,
+/// so it is built unoptimised). libFuzzer itself is compiled from the `libfuzzer-sys` crate with
+/// the system's C++ compiler.
+pub fn for_fuzz(ctx: &Ctx) -> Result<(), String> {
+    step("cargo-fuzz", || {
+        cargo_tool(
+            ctx,
+            "cargo-fuzz",
+            "cargo-fuzz",
+            CARGO_FUZZ,
+            "0",
+            &["--locked"],
+        )
+    })
 }
 
 /// The `bin/` folder of the toolchain's npm packages, put first on PATH for every build so the
