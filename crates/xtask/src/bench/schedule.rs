@@ -6,7 +6,9 @@
 //! then after each delay it asks for, until a poll sees the job finished. Printed per policy:
 //! requests per job, p50/p95 detection delay (from the real completion to the poll that sees
 //! it), and ratios to a fixed 2 s loop. "warm" learns from the jobs before it, as a real client
-//! does (after [`WARM_UP`] earlier jobs); "cold" is every job as the first job ever.
+//! does (after [`WARM_UP`] earlier jobs); "cold" is every job as the first job ever. Three
+//! cases beyond the brief's five check that it holds up: noisy progress, a wider spread of
+//! durations, and jobs that became slower than the ones the model learned from.
 //! Figures only, never a pass/fail test.
 
 use gpt_image::Provider;
@@ -46,15 +48,21 @@ enum Progress {
     Coarse,
     /// 90 % within the first fifth, then 90 → 99 over the rest.
     Front,
+    /// The emulator's figure ± 6 points of noise: neither monotone nor exact.
+    Jittery,
     /// No progress at all.
     None,
 }
 
 impl Progress {
-    fn at(self, share: f64) -> Option<u8> {
+    fn at(self, share: f64, duration: u64) -> Option<u8> {
         let p = match self {
-            Progress::Linear if share < 0.1 => 0.0,
+            Progress::Linear | Progress::Jittery if share < 0.1 => 0.0,
             Progress::Linear => 1.0 + 98.0 * (share - 0.1) / 0.9,
+            Progress::Jittery => {
+                let noise = 6.0 * (duration as f64 * 0.013 + share * 41.0).sin();
+                1.0 + 98.0 * (share - 0.1) / 0.9 + noise
+            }
             Progress::Coarse if share < 0.5 => 0.0,
             Progress::Coarse => 50.0,
             Progress::Front if share < 0.2 => 90.0 * share / 0.2,
@@ -69,38 +77,77 @@ struct Case {
     name: &'static str,
     provider: Provider,
     median_ms: f64,
+    /// Spread of `ln(duration)`.
+    sigma: f64,
+    /// Median of the jobs the warm model learned from (a drift when not `median_ms`).
+    learned_median_ms: f64,
     progress: Progress,
 }
 
-const CASES: [Case; 5] = [
+/// The brief's five cases, then three beyond it that test how the schedule holds up.
+const CASES: [Case; 8] = [
     Case {
         name: "linear (emulator)",
         provider: Provider::Apiframe,
         median_ms: 15_000.0,
+        sigma: 0.35,
+        learned_median_ms: 15_000.0,
         progress: Progress::Linear,
     },
     Case {
         name: "coarse (0, then 50 at half-way)",
         provider: Provider::Apiframe,
         median_ms: 15_000.0,
+        sigma: 0.35,
+        learned_median_ms: 15_000.0,
         progress: Progress::Coarse,
     },
     Case {
         name: "front (90 % at 1/5, then slow)",
         provider: Provider::Apiframe,
         median_ms: 15_000.0,
+        sigma: 0.35,
+        learned_median_ms: 15_000.0,
         progress: Progress::Front,
     },
     Case {
         name: "none",
         provider: Provider::Apiframe,
         median_ms: 15_000.0,
+        sigma: 0.35,
+        learned_median_ms: 15_000.0,
         progress: Progress::None,
     },
     Case {
         name: "API in One (none, ~6 s)",
         provider: Provider::ApiInOne,
         median_ms: 6_000.0,
+        sigma: 0.35,
+        learned_median_ms: 6_000.0,
+        progress: Progress::None,
+    },
+    Case {
+        name: "beyond: jittery linear (±6)",
+        provider: Provider::Apiframe,
+        median_ms: 15_000.0,
+        sigma: 0.35,
+        learned_median_ms: 15_000.0,
+        progress: Progress::Jittery,
+    },
+    Case {
+        name: "beyond: none, σ 0.6",
+        provider: Provider::Apiframe,
+        median_ms: 15_000.0,
+        sigma: 0.6,
+        learned_median_ms: 15_000.0,
+        progress: Progress::None,
+    },
+    Case {
+        name: "beyond: none, drift 15 s → 25 s",
+        provider: Provider::Apiframe,
+        median_ms: 25_000.0,
+        sigma: 0.35,
+        learned_median_ms: 15_000.0,
         progress: Progress::None,
     },
 ];
@@ -129,7 +176,7 @@ fn run(
                 samples,
             );
         }
-        if let Some(p) = progress.at(age as f64 / duration as f64) {
+        if let Some(p) = progress.at(age as f64 / duration as f64, duration) {
             samples.push(ProgressSample {
                 percent: f64::from(p),
                 at_ms: age,
@@ -174,21 +221,21 @@ fn figures(outcomes: &[Outcome]) -> Figures {
 /// Runs every case and prints the table.
 pub fn simulate() {
     println!(
-        "polling schedule, simulated: {JOBS} jobs per case, lognormal durations (σ 0.35), seeded"
+        "polling schedule, simulated: {JOBS} jobs per case, lognormal durations (σ 0.35 unless said), seeded; warm = after {WARM_UP} earlier jobs"
     );
     println!(
-        "{:<32} {:<13} {:>8} {:>8} {:>8} {:>9} {:>9}",
+        "{:<36} {:<13} {:>8} {:>8} {:>8} {:>9} {:>9}",
         "case", "policy", "req/job", "p50 ms", "p95 ms", "req ×2s", "p95 ×2s"
     );
     for (i, case) in CASES.iter().enumerate() {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
-        let mut draw = || {
-            (case.median_ms * (0.35 * rng.normal()).exp())
+        let mut draw = |median: f64| {
+            (median * (case.sigma * rng.normal()).exp())
                 .round()
                 .max(1.0) as u64
         };
-        let warm_up: Vec<u64> = (0..WARM_UP).map(|_| draw()).collect();
-        let jobs: Vec<u64> = (0..JOBS).map(|_| draw()).collect();
+        let warm_up: Vec<u64> = (0..WARM_UP).map(|_| draw(case.learned_median_ms)).collect();
+        let jobs: Vec<u64> = (0..JOBS).map(|_| draw(case.median_ms)).collect();
         let kind = JobKind::provider(case.provider);
         let bounds =
             PollSchedule::for_typical_duration(case.provider.capabilities().typical_duration_ms);
@@ -232,7 +279,7 @@ pub fn simulate() {
         ];
         for (policy, f) in rows {
             println!(
-                "{:<32} {:<13} {:>8.2} {:>8.0} {:>8.0} {:>8.2}× {:>8.2}×",
+                "{:<36} {:<13} {:>8.2} {:>8.0} {:>8.0} {:>8.2}× {:>8.2}×",
                 case.name,
                 policy,
                 f.requests,
