@@ -309,7 +309,7 @@ fn policy(value: Option<&Value>) -> Result<Policy, ConfigError> {
         max_prompt_chars: optional("maxPromptChars", 100_000)?.map(|n| n as usize),
         max_input_images: optional("maxInputImages", 16)?.map(|n| n as usize),
         list_jobs: match object.get("listJobs") {
-            None | Some(Value::Null) => true,
+            None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => return error("policy.listJobs", "must be true or false"),
         },

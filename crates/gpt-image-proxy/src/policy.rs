@@ -17,8 +17,9 @@ pub struct Policy {
     pub max_prompt_chars: Option<usize>,
     /// Most reference images one request may carry.
     pub max_input_images: Option<usize>,
-    /// Whether Apiframe's job listing is forwarded. It lists every job of the account, not
-    /// only the caller's: turn it off when several people share the proxy.
+    /// Whether Apiframe's job listing is forwarded. Off by default: it lists every job of the
+    /// account, not only the caller's, so on a proxy that several people use each would see
+    /// the others' prompts and images. Turn it on for a proxy that serves one person.
     pub list_jobs: bool,
 }
 
@@ -29,7 +30,7 @@ impl Default for Policy {
             qualities: None,
             max_prompt_chars: None,
             max_input_images: None,
-            list_jobs: true,
+            list_jobs: false,
         }
     }
 }

@@ -14,7 +14,7 @@ fn proxy() -> Proxy {
             "basePath": "/api/gpt-image",
             "upstream": {"apiframe": "http://127.0.0.1:9/af", "apiinone": "http://127.0.0.1:9/aio/"},
             "allowedOrigins": ["https://app.example"],
-            "policy": {"maxImages": 4, "qualities": ["low", "medium"], "maxPromptChars": 1000},
+            "policy": {"maxImages": 4, "qualities": ["low", "medium"], "maxPromptChars": 1000, "listJobs": true},
             "maxBodyBytes": 4096,
         })
         .to_string(),

@@ -17,7 +17,7 @@ export interface ProxyPolicy {
   maxPromptChars?: number;
   /** Most reference images per request. */
   maxInputImages?: number;
-  /** Forward Apiframe's job listing, which shows every job of the account (default true). */
+  /** Forward Apiframe's job listing, which shows every job of the account, not only the caller's (default false). */
   listJobs?: boolean;
 }
 

@@ -53,7 +53,7 @@ describe('proxy: routes', () => {
   let s;
   before(async () => {
     fake = await recorder();
-    s = await served({}, fake.url);
+    s = await served({ policy: { listJobs: true } }, fake.url);
   });
   after(async () => {
     await s.server.close();
@@ -422,9 +422,9 @@ describe('proxy: the emulator behind it', () => {
     assert.ok(!(await reply.text()).includes(bad));
   });
 
-  it("forwards Apiframe's job listing with its query, and can refuse it", async () => {
-    const s = await served({}, emulator.url);
-    const closed = await served({ policy: { listJobs: false } }, emulator.url);
+  it("refuses Apiframe's job listing unless the policy allows it, then forwards it with its query", async () => {
+    const s = await served({ policy: { listJobs: true } }, emulator.url);
+    const closed = await served({}, emulator.url);
     try {
       await fetch(routes('apiframe', s.base).submit, { method: 'POST', headers: json, body: JSON.stringify(submitBody('apiframe')) });
       const query = new URLSearchParams({ status: 'QUEUED,PROCESSING,COMPLETED', limit: '5' });
