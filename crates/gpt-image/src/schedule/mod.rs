@@ -200,8 +200,12 @@ impl Schedule {
         // for a job nothing is known of; sparse before.
         let (opening, target) = self.plan(&prior, max_f);
         let threshold = prior.hazard(opening);
-        let step = (target / 20.0).max(min_f / 4.0).max(10.0);
         let horizon = 4.0 * max_f;
+        // At most 2,000 looks ahead, whatever bounds the caller set.
+        let step = (target / 20.0)
+            .max(min_f / 4.0)
+            .max(10.0)
+            .max(horizon / 2_000.0);
         // Counted steps: at huge ages `t += step` would not move `t` at all.
         let steps = (horizon / step).ceil() as usize;
         let open = (0..=steps)

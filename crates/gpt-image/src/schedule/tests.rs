@@ -175,6 +175,12 @@ fn delays_respect_the_bounds_for_any_input() {
     for age in ages {
         assert_eq!(delay(&nonsense, age, &odd), 1, "never 0 ms");
     }
+    let mut unbounded = warmed_linear();
+    unbounded.bounds.max_delay_ms = u64::MAX;
+    unbounded.target_delay_ms = u64::MAX;
+    for age in ages {
+        assert!(delay(&unbounded, age, &odd) >= unbounded.bounds.min_delay_ms);
+    }
 }
 
 #[test]
