@@ -63,7 +63,9 @@ pub struct DurationStats {
     pub kind: JobKind,
     /// How many jobs the figures stand for (older ones count less).
     pub weight: f64,
+    /// Mean of `ln(duration in ms)`.
     pub mean_ln_ms: f64,
+    /// Variance of `ln(duration in ms)`.
     pub var_ln_ms: f64,
 }
 

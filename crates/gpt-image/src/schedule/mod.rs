@@ -4,14 +4,20 @@
 //! and a [`DurationModel`] learned from finished jobs (how long jobs of this kind take, and what
 //! each progress value of this provider has meant). It keeps a posterior of the job's total
 //! duration and polls where completions are likely: sparse while the conditional rate of
-//! finishing (the hazard) is low, every [`Schedule::target_delay_ms`] once it is high, and once
-//! just after the moment by which the job has almost surely finished when progress has proved
-//! precise. Progress is used only as far as finished jobs have shown it to be right.
+//! finishing (the hazard) is low, at a steady gap once it is high, and once just after the
+//! moment by which the job has almost surely finished when progress has pinned that down.
+//! Progress is used only as far as finished jobs have shown it to be right.
+//!
+//! The gap and where dense polling opens are planned from the learned durations so that, on
+//! average, a job costs no more requests than polling every 2 s would
+//! ([`Schedule::budget_interval_ms`]), with at most ~5 % of jobs finishing before dense polling
+//! opens: the detection delay of 95 % of jobs stays within about one gap.
 //!
 //! [`PollSchedule`] holds the bounds and the provider's typical duration (the model's starting
 //! point), and still offers the simple ETA the studio displays.
 //!
-//! Pure Rust: no clock, no I/O; the caller passes every time in, in milliseconds.
+//! Pure Rust: no clock, no I/O, no threads; the caller passes every time in, in milliseconds.
+//! `cargo xtask bench schedule` simulates it against fixed loops.
 
 mod learned;
 mod posterior;
