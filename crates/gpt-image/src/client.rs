@@ -19,7 +19,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::job::{self, Generation, Job, JobStatus, JobUpdate};
 use crate::provider::Provider;
 use crate::request::Request;
-use crate::retry::{Resend, retry_after_ms};
+use crate::retry::{Resend, poll_may_repeat, retry_after_ms};
 use crate::schedule::{JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule};
 use crate::transport;
 use crate::wire;
@@ -162,22 +162,36 @@ impl Client {
         } else {
             Resend::OnlyIfRefused
         };
-        let response = self
-            .send(&http, resend, options.signal.as_ref(), None)
-            .await?;
-        let mut job = wire::parse_submit(self.provider(), &response).map_err(|e| {
-            let note = match &idempotency_key {
-                Some(key) if matches!(e, Error::Decode { .. }) => format!(
-                    "The job may exist: submit again with idempotency key {} to get it without a second charge.",
-                    crate::error::quoted(key)
-                ),
-                None if matches!(e, Error::Decode { .. }) => {
-                    "The task may exist: check your API in One dashboard before submitting again.".into()
+        let signal = options.signal.as_ref();
+        let mut resent = 0;
+        let mut job = loop {
+            let response = self.send(&http, resend, signal, None).await?;
+            match wire::parse_submit(self.provider(), &response) {
+                Ok(job) => break job,
+                // The reply was lost in transit: resending with the same key returns the job
+                // it made, without a second charge.
+                Err(Error::Decode { .. })
+                    if idempotency_key.is_some() && resent < self.config.retry().max_retries =>
+                {
+                    let delay = self.config.retry().backoff_ms(resent, transport::random());
+                    transport::sleep(delay, signal).await?;
+                    resent += 1;
                 }
-                _ => String::new(),
-            };
-            self.redact(e.with_note(&note))
-        })?;
+                Err(e) => {
+                    let note = match &idempotency_key {
+                        Some(key) if matches!(e, Error::Decode { .. }) => format!(
+                            "The job may exist: submit again with idempotency key {} to get it without a second charge.",
+                            crate::error::quoted(key)
+                        ),
+                        None if matches!(e, Error::Decode { .. }) => {
+                            "The task may exist: check your API in One dashboard (or its task list) before submitting again.".into()
+                        }
+                        _ => String::new(),
+                    };
+                    return Err(self.redact(e.with_note(&note)));
+                }
+            }
+        };
         job.idempotency_key = idempotency_key;
         Ok(job)
     }
@@ -202,6 +216,14 @@ impl Client {
     /// Polls a job until it completes or fails, on the learned [`Schedule`]. Stops with `Aborted`
     /// when the signal fires (or the future is dropped) and with `Timeout` at the deadline; the
     /// job itself goes on and can be waited for again.
+    ///
+    /// A poll is safe to repeat: an unreadable reply, a 5xx, a 429, a timeout or a dropped
+    /// connection is tried again on the schedule, until [`RetryPolicy::max_poll_failures`] fail
+    /// in a row; that error then says the job may still finish. A job whose reply says when it
+    /// was created (Apiframe's `createdAt`) is scheduled by its real age, so a wait resumed
+    /// after a reload does not start from scratch.
+    ///
+    /// [`RetryPolicy::max_poll_failures`]: crate::RetryPolicy::max_poll_failures
     pub async fn wait(&self, job_id: &str, options: WaitOptions<'_>) -> Result<Generation, Error> {
         self.poll_until_finished(job_id, options, JobKind::provider(self.provider()), false)
             .await
@@ -230,18 +252,60 @@ impl Client {
         let mut last: Option<JobUpdate> = None;
         let mut samples: Vec<ProgressSample> = Vec::new();
         let mut last_poll_ms = 0u64;
+        // Ages count from here: the wait's start, or (for a resumed wait) the job's creation.
+        let mut origin: Option<f64> = None;
+        let mut failures = 0u32;
         loop {
-            let response = self
-                .send(&http, Resend::Safe, signal, Some(deadline))
-                .await
-                .map_err(|e| match e {
-                    Error::Timeout { .. } if transport::now_ms() >= deadline => {
-                        deadline_error(job_id, timeout_ms)
+            let outcome = match self.send(&http, Resend::Safe, signal, Some(deadline)).await {
+                Ok(response) => wire::parse_status(self.provider(), &response, job_id)
+                    .map_err(|e| self.redact(e)),
+                Err(error) => Err(error),
+            };
+            let update = match outcome {
+                Ok(update) => {
+                    failures = 0;
+                    update
+                }
+                Err(Error::Timeout { .. }) if transport::now_ms() >= deadline => {
+                    return Err(deadline_error(job_id, timeout_ms));
+                }
+                Err(error) if poll_may_repeat(&error) => {
+                    failures += 1;
+                    let most = self.config.retry().max_poll_failures;
+                    if failures >= most {
+                        return Err(error.with_note(&format!(
+                            "Polling job {job_id} failed {failures} times in a row; the job may still finish: wait for it again with its id."
+                        )));
                     }
-                    other => other,
-                })?;
-            let update = wire::parse_status(self.provider(), &response, job_id)
-                .map_err(|e| self.redact(e))?;
+                    let now = transport::now_ms();
+                    if now >= deadline {
+                        return Err(deadline_error(job_id, timeout_ms));
+                    }
+                    let age_ms = (now - origin.unwrap_or(started)).max(0.0) as u64;
+                    let asked = match &error {
+                        Error::RateLimited {
+                            retry_after_ms: Some(ms),
+                            ..
+                        } => *ms,
+                        _ => 0,
+                    };
+                    let delay = self
+                        .poll_delay(kind, age_ms, &samples)
+                        .max(asked)
+                        .min((deadline - now).ceil() as u64);
+                    transport::sleep(delay, signal).await?;
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
+            let origin = *origin.get_or_insert_with(|| {
+                // A fresh job's age is measured here; a resumed one's from its creation, when
+                // the provider says (never in the future: clocks differ).
+                match update.created_at {
+                    Some(created) if !just_submitted => (created as f64).min(transport::now_ms()),
+                    _ => started,
+                }
+            });
             if last.as_ref() != Some(&update)
                 && let Some(on_update) = options.on_update.as_mut()
             {
@@ -272,7 +336,7 @@ impl Client {
                 JobStatus::Queued | JobStatus::Processing => {}
             }
             let now = transport::now_ms();
-            let elapsed = (now - started).max(0.0) as u64;
+            let elapsed = (now - origin).max(0.0) as u64;
             if let Some(percent) = update.progress {
                 samples.push(ProgressSample {
                     percent: f64::from(percent),
@@ -284,18 +348,23 @@ impl Client {
             if now >= deadline {
                 return Err(deadline_error(job_id, timeout_ms));
             }
-            let job = JobContext {
-                kind,
-                age_ms: elapsed,
-                samples: &samples,
-            };
             let delay = self
-                .schedule
-                .try_borrow()
-                .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job))
+                .poll_delay(kind, elapsed, &samples)
                 .min((deadline - now).ceil() as u64);
             transport::sleep(delay, signal).await?;
         }
+    }
+
+    /// The wait before the next poll of a job of this kind and age.
+    fn poll_delay(&self, kind: JobKind, age_ms: u64, samples: &[ProgressSample]) -> u64 {
+        let job = JobContext {
+            kind,
+            age_ms,
+            samples,
+        };
+        self.schedule
+            .try_borrow()
+            .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job))
     }
 
     /// Submits, then waits. `on_update` first sees the submitted job, so its id is known even
@@ -328,6 +397,7 @@ impl Client {
                 images: Vec::new(),
                 error: None,
                 credit_cost: None,
+                created_at: None,
             });
         }
         let kind = JobKind::of(self.provider(), request);

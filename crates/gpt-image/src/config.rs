@@ -212,6 +212,12 @@ impl ClientOptions {
         if self.request_timeout_ms == 0 {
             return Err(Error::invalid("timeoutMs", "must be more than 0"));
         }
+        if self.retry.max_poll_failures == 0 {
+            return Err(Error::invalid(
+                "maxPollFailures",
+                "must be at least 1: a wait needs one poll",
+            ));
+        }
         if self.retry.max_retries > MAX_RETRIES {
             return Err(Error::invalid(
                 "maxRetries",
@@ -640,6 +646,9 @@ mod tests {
         let mut o = options();
         o.retry.max_retries = MAX_RETRIES + 1;
         assert_eq!(field_of(o.check(Runtime::Server)).0, "maxRetries");
+        let mut o = options();
+        o.retry.max_poll_failures = 0;
+        assert_eq!(field_of(o.check(Runtime::Server)).0, "maxPollFailures");
         let mut o = options();
         o.poll = Some(PollSchedule {
             min_delay_ms: 10,

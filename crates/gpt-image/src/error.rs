@@ -131,6 +131,7 @@ impl Error {
         }
         if let Error::Network { message }
         | Error::Timeout { message, .. }
+        | Error::RateLimited { message, .. }
         | Error::Api { message, .. }
         | Error::Decode { message, .. } = &mut self
         {

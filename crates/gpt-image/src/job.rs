@@ -69,6 +69,10 @@ pub struct JobUpdate {
     /// Credits charged, when the provider says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_cost: Option<f64>,
+    /// When the provider created the job, ms since the Unix epoch, when it says (Apiframe's
+    /// `createdAt`). A wait resumed after a reload schedules its polls by this real age.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub created_at: Option<u64>,
 }
 
 /// The images a completed job made.

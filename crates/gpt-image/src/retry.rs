@@ -24,6 +24,10 @@ pub struct RetryPolicy {
     /// Longest server-requested wait honoured; a longer `Retry-After` ends retrying so the
     /// caller can decide.
     pub max_retry_after_ms: u64,
+    /// Failed polls in a row after which a wait gives up (the job may still finish). A poll
+    /// changes nothing, so any failure that may pass on a second look is repeated on the
+    /// polling schedule until then: see [`poll_may_repeat`].
+    pub max_poll_failures: u32,
 }
 
 impl Default for RetryPolicy {
@@ -33,6 +37,7 @@ impl Default for RetryPolicy {
             initial_delay_ms: 500,
             max_delay_ms: 8_000,
             max_retry_after_ms: 60_000,
+            max_poll_failures: 10,
         }
     }
 }
@@ -85,6 +90,13 @@ impl RetryPolicy {
             None => Some(self.backoff_ms(attempt, random)),
         }
     }
+}
+
+/// Whether a failed poll is worth repeating: a poll is safe to repeat, so anything that may pass
+/// on a second look is (an unreadable, truncated or wrong-typed reply, a 5xx, a 408, a 429, a
+/// timeout, a dropped connection). Not an abort, a refused key, a 4xx, or a failed job.
+pub fn poll_may_repeat(error: &Error) -> bool {
+    error.is_transient() || matches!(error, Error::Decode { .. })
 }
 
 /// Replies that prove the server did not start the work: rate limited, or request timeout.
@@ -245,6 +257,47 @@ mod tests {
                 "{e:?}"
             );
         }
+    }
+
+    #[test]
+    fn polls_repeat_through_anything_a_second_look_may_fix() {
+        for e in [
+            api(500),
+            api(503),
+            api(408),
+            Error::decode("truncated", "{\"id\":"),
+            Error::Network {
+                message: String::new(),
+            },
+            Error::Timeout {
+                message: String::new(),
+                job_id: None,
+            },
+            Error::RateLimited {
+                retry_after_ms: None,
+                message: String::new(),
+                request_id: None,
+            },
+        ] {
+            assert!(poll_may_repeat(&e), "{e:?}");
+        }
+        for e in [
+            api(400),
+            api(404),
+            Error::Aborted,
+            Error::Auth {
+                status: 401,
+                message: String::new(),
+                request_id: None,
+            },
+            Error::JobFailed {
+                job_id: "j".into(),
+                reason: String::new(),
+            },
+        ] {
+            assert!(!poll_may_repeat(&e), "{e:?}");
+        }
+        assert_eq!(RetryPolicy::default().max_poll_failures, 10);
     }
 
     #[test]

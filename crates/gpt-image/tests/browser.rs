@@ -473,7 +473,102 @@ async fn malformed_replies_are_decode_errors_with_the_raw_body() {
         .await
         .unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{provider:?}: {err:?}");
+        assert!(
+            err.to_string().contains("10 times in a row")
+                && err.to_string().contains("may still finish"),
+            "{err}"
+        );
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_wait_survives_unreadable_and_truncated_poll_replies() {
+    for provider in Provider::ALL {
+        let k = key(provider, "pollfaults");
+        let c = client(
+            provider,
+            &k,
+            Some("poll:malformedx2,poll:truncatedx1,poll:dropx1,poll:503x1"),
+        );
+        let generation = generate(&c, &prompt(provider))
+            .await
+            .unwrap_or_else(|e| panic!("{provider:?}: {e}"));
+        assert!(!generation.images.is_empty());
+        assert_eq!(count(&stats(&k).await, "jobs_created"), 1);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_wait_gives_up_after_the_set_number_of_failed_polls_and_names_the_job() {
+    let k = key(Provider::Apiframe, "pollcap");
+    let c = connect(ClientOptions {
+        base_url: Some(format!("{}/_fault/poll:malformed", emulator())),
+        retry: RetryPolicy {
+            max_poll_failures: 3,
+            ..RetryPolicy::default()
+        },
+        poll: Some(PollSchedule {
+            min_delay_ms: 100,
+            max_delay_ms: 200,
+            typical_ms: 500,
+        }),
+        ..options(Provider::Apiframe, &k)
+    });
+    let job = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap();
+    let err = c.wait(&job.id, WaitOptions::default()).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&job.id) && text.contains("3 times in a row"),
+        "{text}"
+    );
+    assert_eq!(count(&stats(&k).await, "polls_total"), 3);
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_submit_reply_is_settled_by_resending_the_same_key() {
+    // Apiframe: the job was made, the reply cut short; the same key returns that job.
+    let k = key(Provider::Apiframe, "submittruncated");
+    let c = client(Provider::Apiframe, &k, Some("submit:truncatedx1"));
+    let generation = generate(&c, &prompt(Provider::Apiframe)).await.unwrap();
+    assert!(!generation.images.is_empty());
+    assert_eq!(
+        count(&stats(&k).await, "jobs_created"),
+        1,
+        "a second paid job"
+    );
+
+    // API in One cannot be made safe: the error says the task may exist and what to check.
+    let k = key(Provider::ApiInOne, "submittruncated");
+    let c = client(Provider::ApiInOne, &k, Some("submit:truncatedx1"));
+    let err = generate(&c, &prompt(Provider::ApiInOne)).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("may exist"), "{err}");
+    assert_eq!(count(&stats(&k).await, "jobs_created"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_resumed_wait_reads_the_jobs_real_age() {
+    let k = key(Provider::Apiframe, "realage");
+    let c = client(Provider::Apiframe, &k, None);
+    let job = c
+        .submit(&prompt(Provider::Apiframe), SubmitOptions::default())
+        .await
+        .unwrap();
+    let update = c.status(&job.id, None).await.unwrap();
+    let created = update
+        .created_at
+        .expect("Apiframe's job reply says when it was created");
+    let now = js_sys::Date::now() as u64;
+    assert!(
+        created <= now + 60_000 && now - created.min(now) < 60_000,
+        "{created} vs {now}"
+    );
+    let generation = c.wait(&job.id, WaitOptions::default()).await.unwrap();
+    assert!(!generation.images.is_empty());
 }
 
 #[wasm_bindgen_test]

@@ -49,6 +49,12 @@ export interface CommonClientOptions {
   headers?: Readonly<Record<string, string>> | undefined;
   /** Retries of a transient failure (network, timeout, 429, 5xx), 0–10. Default 3. */
   maxRetries?: number | undefined;
+  /**
+   * Failed polls in a row (an unreadable reply, a 5xx, a 429, a timeout, a dropped
+   * connection) after which {@link Client.wait} gives up, with the job's id: the job may still
+   * finish. Polls are repeated on the polling schedule until then. 1–1000, default 10.
+   */
+  maxPollFailures?: number | undefined;
   /** Timeout of each HTTP request, ms. Default 30000. */
   timeoutMs?: number | undefined;
   /** Polling bounds for {@link Client.wait}; mostly for fast backends such as an emulator. */
@@ -138,6 +144,8 @@ export interface JobUpdate {
   error?: string;
   /** Credits charged, when the provider says. */
   creditCost?: number;
+  /** When the provider created the job, ms since the Unix epoch, when it says (Apiframe). */
+  createdAt?: number;
 }
 
 /** The images a completed job made. */

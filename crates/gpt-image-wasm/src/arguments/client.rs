@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use gpt_image::config::{MAX_RETRIES, Runtime};
-use gpt_image::{ApiKey, ClientOptions, Error, PollSchedule, Provider, RetryPolicy};
+use gpt_image::{ApiKey, ClientOptions, Error, PollSchedule, Provider};
 use serde_json::{Map, Value};
 
 use super::checks::{
@@ -23,6 +23,7 @@ pub const CLIENT_OPTIONS: &[&str] = &[
     "headers",
     "dangerouslyAllowBrowser",
     "maxRetries",
+    "maxPollFailures",
     "timeoutMs",
     "poll",
 ];
@@ -81,10 +82,11 @@ pub fn client_options(options: &Value) -> Result<ClientOptions, Error> {
         }
     };
     if let Some(v) = present(obj, "maxRetries") {
-        options.retry = RetryPolicy {
-            max_retries: whole_number("maxRetries", v, 0, u64::from(MAX_RETRIES))? as u32,
-            ..RetryPolicy::default()
-        };
+        options.retry.max_retries =
+            whole_number("maxRetries", v, 0, u64::from(MAX_RETRIES))? as u32;
+    }
+    if let Some(v) = present(obj, "maxPollFailures") {
+        options.retry.max_poll_failures = whole_number("maxPollFailures", v, 1, 1_000)? as u32;
     }
     if let Some(v) = present(obj, "timeoutMs") {
         options.request_timeout_ms = millis_value("timeoutMs", v)?;
@@ -152,7 +154,7 @@ pub fn runtime_of(has_document: bool, in_worker_scope: bool, user_agent: Option<
 mod tests {
     use std::fmt;
 
-    use gpt_image::Config;
+    use gpt_image::{Config, RetryPolicy};
     use serde_json::json;
 
     use super::*;
@@ -192,6 +194,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(config.retry().max_retries, 0);
+        assert_eq!(config.retry().max_poll_failures, 10);
         assert_eq!(config.request_timeout_ms(), 251);
         assert_eq!(
             config.poll(),
@@ -245,6 +248,10 @@ mod tests {
             (
                 json!({ "provider": "apiframe", "apiKey": "afk_x", "maxRetries": 11 }),
                 "maxRetries",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxPollFailures": 0 }),
+                "maxPollFailures",
             ),
             (
                 json!({ "provider": "apiframe", "apiKey": "afk_x", "timeoutMs": 0 }),

@@ -278,6 +278,9 @@ fn read_update(shape: &Shape, v: &Value, raw: &str, asked: &str) -> Result<JobUp
         images,
         error,
         credit_cost: shape.credit_keys.iter().find_map(|k| credits_of(v.get(*k))),
+        created_at: ["createdAt", "created_at"]
+            .iter()
+            .find_map(|k| unix_ms_of(v.get(*k))),
     })
 }
 
@@ -321,6 +324,86 @@ fn credits_of(v: Option<&Value>) -> Option<f64> {
         _ => return None,
     };
     (n.is_finite() && n >= 0.0).then_some(n)
+}
+
+/// A moment as ms since the Unix epoch, from an RFC 3339 text (`2026-11-22T20:00:00.5Z`), or a
+/// number (or numeric text) of seconds or, when it is that large, milliseconds.
+fn unix_ms_of(v: Option<&Value>) -> Option<u64> {
+    let n = match v? {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => match crate::error::parse_number(s) {
+            Some(n) => n,
+            None => return rfc3339_ms(s.trim()),
+        },
+        _ => return None,
+    };
+    // 1e11 s is the year 5138; 1e11 ms is 1973: a larger number is milliseconds.
+    let ms = if n >= 1e11 { n } else { n * 1000.0 };
+    (0.0..1e15).contains(&ms).then(|| ms.round() as u64)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` as ms since the Unix epoch (`t`, `z` and a space
+/// for `T` accepted too). `None` for anything else.
+fn rfc3339_ms(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    let digits = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+    let separators_ok = b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && matches!(b.get(10), Some(b'T' | b't' | b' '))
+        && b.get(13) == Some(&b':')
+        && b.get(16) == Some(&b':');
+    if !separators_ok
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut i = 19;
+    let mut millis = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 3 {
+                millis = millis * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start)..3 {
+            millis *= 10;
+        }
+    }
+    let offset_minutes = match b.get(i) {
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b.get(i + 3) == Some(&b':') => {
+            let minutes = digits(i + 1, 2)? * 60 + digits(i + 4, 2)?;
+            if *sign == b'+' { minutes } else { -minutes }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm), then seconds.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
+    u64::try_from(seconds * 1000 + millis).ok()
 }
 
 /// A failure reason from a string, or an object with a message.

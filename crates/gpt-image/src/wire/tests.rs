@@ -435,3 +435,40 @@ fn malformed_truncated_wrong_typed_and_huge_replies_are_decode_errors() {
     .unwrap();
     assert_eq!(u.progress, None);
 }
+
+#[test]
+fn creation_times_are_read_in_every_plausible_form() {
+    // 2026-11-22T20:00:00Z is 1 795 377 600 s after the epoch.
+    let at = 1_795_377_600_000u64;
+    for (created, expected) in [
+        (json!("2026-11-22T20:00:00Z"), Some(at)),
+        (json!("2026-11-22T20:00:00.250Z"), Some(at + 250)),
+        (json!("2026-11-22T20:00:00.5Z"), Some(at + 500)),
+        (json!("2026-11-22T21:30:00+01:30"), Some(at)),
+        (json!("2026-11-22 20:00:00z"), Some(at)),
+        (json!(1_795_377_600), Some(at)),
+        (json!(1_795_377_600_000u64), Some(at)),
+        (json!("1795377600"), Some(at)),
+        (json!("2026-11-22"), None),
+        (json!("2026-13-22T20:00:00Z"), None),
+        (json!("2026-11-22T20:00:00"), None),
+        (json!("yesterday"), None),
+        (json!(-5), None),
+        (json!(null), None),
+        (json!({"at": 1}), None),
+    ] {
+        let body = json!({"id": "j", "status": "PROCESSING", "createdAt": created}).to_string();
+        let u = parse_status(Provider::Apiframe, &ok(&body), "j").unwrap();
+        assert_eq!(u.created_at, expected, "{created}");
+    }
+    assert_eq!(rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
+    assert_eq!(rfc3339_ms("2000-02-29T12:00:00Z"), Some(951_825_600_000));
+    assert_eq!(rfc3339_ms("1969-12-31T23:59:59Z"), None);
+    let u = parse_status(
+        Provider::ApiInOne,
+        &ok(r#"{"code":200,"data":{"id":"t","status":"pending","created_at":1795377600}}"#),
+        "t",
+    )
+    .unwrap();
+    assert_eq!(u.created_at, Some(at));
+}
