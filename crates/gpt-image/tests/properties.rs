@@ -1,14 +1,17 @@
 //! Properties of the core's pure, public functions on arbitrary input: the providers' reply
-//! parsers, `Retry-After` reading, webhook verification and request validation never panic,
-//! and what they return stays within its documented bounds.
+//! parsers and status check, `Retry-After` reading, webhook verification and request validation
+//! never panic, and what they return stays within its documented bounds.
 //!
-//! Native only (proptest); the same functions run in the browser tier on real replies.
+//! Native only (proptest); the same functions run in the browser tier on real replies, and
+//! under coverage-guided fuzzing with the same invariants in `crates/gpt-image/fuzz`
+//! (`cargo xtask fuzz`).
 
 #![cfg(not(target_arch = "wasm32"))]
 
 use gpt_image::error::MAX_BODY;
 use gpt_image::http::HttpResponse;
-use gpt_image::{Error, Provider, Request, retry, webhook, wire};
+use gpt_image::job::check_job_id;
+use gpt_image::{Error, JobStatus, Provider, Request, retry, webhook, wire};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -93,6 +96,35 @@ fn provider() -> impl Strategy<Value = Provider> {
     prop::sample::select(Provider::ALL.to_vec())
 }
 
+/// Whether validation's answer is a pass, or an invalid-request error naming one of the
+/// request's fields (`inputImages[i]` with `i` in range) with a message.
+fn names_a_field(request: &Request, outcome: &Result<(), Error>) -> bool {
+    const FIELDS: [&str; 10] = [
+        "prompt",
+        "quality",
+        "aspectRatio",
+        "background",
+        "n",
+        "outputFormat",
+        "inputImages",
+        "inputFidelity",
+        "webhookUrl",
+        "webhookEvents",
+    ];
+    match outcome {
+        Ok(()) => true,
+        Err(Error::InvalidRequest { field, message }) => {
+            let indexed = field
+                .strip_prefix("inputImages[")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+                .is_some_and(|i| i < request.input_images.len());
+            (FIELDS.contains(&field.as_str()) || indexed) && !message.is_empty()
+        }
+        Err(_) => false,
+    }
+}
+
 /// An error's kept body is cut to `MAX_BODY` bytes plus a short note of the full length.
 fn kept_body_is_bounded(error: &Error) -> bool {
     match error {
@@ -107,7 +139,12 @@ proptest! {
     #[test]
     fn submit_replies_never_panic(provider in provider(), reply in reply()) {
         match wire::parse_submit(provider, &reply) {
-            Ok(job) => prop_assert!((200..300).contains(&reply.status), "{job:?}"),
+            Ok(job) => {
+                prop_assert!((200..300).contains(&reply.status), "{job:?}");
+                // The id goes into the next request's URL.
+                prop_assert!(check_job_id(&job.id).is_ok(), "{job:?}");
+                prop_assert_eq!(job.provider, provider);
+            }
             Err(error) => prop_assert!(kept_body_is_bounded(&error), "{error:?}"),
         }
     }
@@ -119,6 +156,11 @@ proptest! {
                 prop_assert!((200..300).contains(&reply.status));
                 prop_assert!(update.progress.is_none_or(|p| p <= 100), "{update:?}");
                 prop_assert!(update.credit_cost.is_none_or(|c| c.is_finite() && c >= 0.0));
+                prop_assert!(update.created_at.is_none_or(|ms| ms < 1_000_000_000_000_000));
+                if update.status == JobStatus::Completed {
+                    prop_assert!(!update.images.is_empty(), "{update:?}");
+                    prop_assert_eq!(update.progress, Some(100));
+                }
             }
             Err(error) => prop_assert!(kept_body_is_bounded(&error), "{error:?}"),
         }
@@ -133,6 +175,35 @@ proptest! {
         let reply = HttpResponse { status, headers: Vec::new(), body };
         prop_assert!(wire::parse_submit(provider, &reply).is_err());
         prop_assert!(wire::parse_status(provider, &reply, "job").is_err());
+    }
+
+    #[test]
+    fn check_status_passes_2xx_and_maps_the_rest(
+        provider in provider(),
+        reply in reply(),
+        hint in prop::option::of(any::<u64>()),
+    ) {
+        match wire::check_status(provider, reply.clone(), hint) {
+            Ok(passed) => {
+                prop_assert!(reply.is_success());
+                prop_assert_eq!(passed, reply);
+            }
+            Err(error) => {
+                prop_assert!(!reply.is_success());
+                prop_assert!(kept_body_is_bounded(&error), "{error:?}");
+                prop_assert!(error.to_string().contains(provider.name()), "{error}");
+                let status = reply.status;
+                match (status, &error) {
+                    (401 | 403, Error::Auth { status: s, .. }) => prop_assert_eq!(*s, status),
+                    (429, Error::RateLimited { retry_after_ms, .. }) => {
+                        prop_assert_eq!(*retry_after_ms, hint)
+                    }
+                    (401 | 403 | 429, other) => prop_assert!(false, "{status} read as {other:?}"),
+                    (_, Error::Api { status: s, .. }) => prop_assert_eq!(*s, status),
+                    (_, other) => prop_assert!(false, "{status} read as {other:?}"),
+                }
+            }
+        }
     }
 
     #[test]
@@ -158,6 +229,12 @@ proptest! {
             body: String::new(),
         };
         let wait = retry::retry_after_ms(&reply, now);
+        if now.is_finite() {
+            // A minute later the server's wait is no longer, and there exactly when it was.
+            let later = retry::retry_after_ms(&reply, now + 60_000.0);
+            prop_assert_eq!(later.is_some(), wait.is_some());
+            prop_assert!(later <= wait, "{later:?} a minute after {wait:?}");
+        }
         let numeric = values.iter().all(|(_, v)| v.trim().parse::<f64>().is_ok());
         if numeric {
             // Numbers are taken only below 1e12 ms (about 31 years).
@@ -207,7 +284,8 @@ proptest! {
         .flatten()
         {
             for provider in Provider::ALL {
-                let _ = request.validate(provider);
+                let outcome = request.validate(provider);
+                prop_assert!(names_a_field(&request, &outcome), "{outcome:?}");
             }
         }
     }
@@ -235,14 +313,14 @@ proptest! {
         }
         if let Ok(request) = serde_json::from_value::<Request>(Value::Object(object)) {
             for provider in Provider::ALL {
-                let _ = request.validate(provider);
+                let outcome = request.validate(provider);
+                prop_assert!(names_a_field(&request, &outcome), "{outcome:?}");
             }
         }
         let request = Request { n: Some(n), input_images: images, ..Request::new(prompt) };
         for provider in Provider::ALL {
-            if let Err(error) = request.validate(provider) {
-                prop_assert!(matches!(error, Error::InvalidRequest { .. }), "{error:?}");
-            }
+            let outcome = request.validate(provider);
+            prop_assert!(names_a_field(&request, &outcome), "{outcome:?}");
         }
     }
 }

@@ -74,7 +74,7 @@ fn headers_from<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(String, String
 /// - a job read from a submit reply came with a 2xx and has an id that passes the job-id rule
 ///   (it goes into the next URL);
 /// - a job update came with a 2xx, has progress 0–100 (100 once completed), a finite,
-///   non-negative credit cost, and at least one image once completed;
+///   non-negative credit cost, a bounded creation time, and at least one image once completed;
 /// - an error keeps a bounded body and names the provider;
 /// - `check_status` passes a 2xx through unchanged, and turns anything else into the error a
 ///   caller acts on, carrying the status and (for a 429) the `Retry-After` it was given.
@@ -108,6 +108,13 @@ pub fn check_reply(provider: Provider, data: &[u8]) {
             }
             assert!(
                 update.images.iter().all(|i| !i.url.is_empty()),
+                "{update:?}"
+            );
+            // A creation time is a moment before the year 33658 (10^15 ms), whatever was sent.
+            assert!(
+                update
+                    .created_at
+                    .is_none_or(|ms| ms < 1_000_000_000_000_000),
                 "{update:?}"
             );
         }
