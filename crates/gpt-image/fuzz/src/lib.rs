@@ -357,7 +357,8 @@ mod tests {
     #[test]
     fn seeds_pass() {
         let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let targets: [(&str, fn(&[u8])); 5] = [
+        type Check = fn(&[u8]);
+        let targets: [(&str, Check); 5] = [
             ("apiframe_reply", |d| check_reply(Provider::Apiframe, d)),
             ("apiinone_reply", |d| check_reply(Provider::ApiInOne, d)),
             ("retry_after", check_retry_after),
