@@ -4,7 +4,8 @@
 //! - `cargo xtask dev`: set up, build, and serve the studio beside the emulator;
 //! - `cargo xtask test [TIER…]`: set up, build once, run every test tier (or those named), fail
 //!   if any fails or is empty;
-//! - `cargo xtask bench`: print sizes and figures (never a pass/fail test);
+//! - `cargo xtask bench [schedule]`: print sizes and figures (never a pass/fail test);
+//!   `schedule` only simulates the polling schedule against fixed loops, building nothing;
 //! - `cargo xtask setup`: only install the tools (all of them);
 //! - `cargo xtask dist`: build the studio's release `dist/`;
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`;
