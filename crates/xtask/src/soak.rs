@@ -205,6 +205,20 @@ fn table(report: &json::Value) -> String {
         mib("after", "wasmBytes"),
         memory.get("perJobBytes").num(),
     ));
+    let steps: Vec<String> = memory
+        .get("samples")
+        .items()
+        .iter()
+        .map(|s| {
+            let pair = s.items();
+            let at = |i: usize| pair.get(i).map_or(0.0, json::Value::num);
+            format!("{}: {:.2}", at(0), at(1) / 1_048_576.0)
+        })
+        .collect();
+    out.push_str(&format!(
+        "wasm memory (MiB) after each tenth of the calls: {}\n",
+        steps.join(", ")
+    ));
     out.push_str(&format!(
         "node: heap used {:.1} → {:.1} → {:.1} MiB, rss {:.0} → {:.0} MiB (before, half-way, after; after gc)\n",
         mib("before", "heapUsedBytes"),

@@ -228,8 +228,11 @@ const output = captureOutput();
 const before = memory();
 let half;
 const started = performance.now();
+/** wasm memory at every tenth of the run: a leak climbs steadily, fragmentation steps once. */
+const samples = [];
 const records = await pool(jobs, concurrency, call, (done) => {
   if (done === Math.ceil(jobs / 2)) half = memory();
+  if (done % Math.max(1, Math.floor(jobs / 10)) === 0) samples.push([done, wasmMemory.buffer.byteLength]);
   if (done % 100 === 0 || done === jobs) {
     process.stderr.write(`soak: ${done}/${jobs} calls done, ${Math.round((performance.now() - started) / 1000)} s\n`);
   }
@@ -270,7 +273,7 @@ const report = {
   rows,
   traps: traps.slice(0, 20),
   keyInConsole: consoleText.includes(MARKER),
-  memory: { before, half, after, perJobBytes: Math.max(0, (after.wasmBytes - half.wasmBytes) / (jobs - Math.ceil(jobs / 2) || 1)) },
+  memory: { before, half, after, samples, perJobBytes: Math.max(0, (after.wasmBytes - half.wasmBytes) / (jobs - Math.ceil(jobs / 2) || 1)) },
   emulator: {
     jobsCreated: total.jobs_created,
     submitsReceived: total.submits_received,
