@@ -45,7 +45,8 @@ pub fn qualities(provider: Provider) -> Vec<Choice> {
         .collect()
 }
 
-/// Every aspect ratio with its shape and pixel size: `Landscape 3:2 (1536×1024)`.
+/// Every aspect ratio with its shape and pixel size: `3:2 landscape, 1536×1024`, ratio
+/// first so it stays readable when a narrow select cuts the end.
 pub fn aspect_ratios(provider: Provider) -> Vec<Choice> {
     let offered = provider.capabilities().aspect_ratios;
     AspectRatio::ALL
@@ -53,11 +54,11 @@ pub fn aspect_ratios(provider: Provider) -> Vec<Choice> {
         .map(|r| {
             let (w, h) = r.dimensions();
             let shape = match w.cmp(&h) {
-                std::cmp::Ordering::Equal => "Square",
-                std::cmp::Ordering::Greater => "Landscape",
-                std::cmp::Ordering::Less => "Portrait",
+                std::cmp::Ordering::Equal => "square",
+                std::cmp::Ordering::Greater => "landscape",
+                std::cmp::Ordering::Less => "portrait",
             };
-            let label = format!("{shape} {} ({w}×{h})", r.as_str());
+            let label = format!("{} {shape}, {w}×{h}", r.as_str());
             choice(r.as_str(), label, offered.contains(r))
         })
         .collect()
@@ -158,9 +159,9 @@ mod tests {
         assert_eq!(
             labels,
             [
-                "Square 1:1 (1024×1024)",
-                "Landscape 3:2 (1536×1024)",
-                "Portrait 2:3 (1024×1536)"
+                "1:1 square, 1024×1024",
+                "3:2 landscape, 1536×1024",
+                "2:3 portrait, 1024×1536"
             ]
         );
         let formats = output_formats(Provider::Apiframe);
