@@ -182,7 +182,7 @@ pub fn type_name(value: &JsValue) -> &'static str {
 }
 
 /// Where this module runs: a page or a web worker is a [`Runtime::Browser`]; Node, Deno, Bun
-/// and workerd are servers. See [`arguments::client::runtime_of`].
+/// (their workers too) and workerd are servers. See [`arguments::client::runtime_of`].
 pub fn runtime() -> Runtime {
     let global = js_sys::global();
     let has = |name: &str| {
@@ -205,5 +205,18 @@ pub fn runtime() -> Runtime {
         .filter(JsValue::is_object)
         .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("userAgent")).ok())
         .and_then(|agent| agent.as_string());
-    arguments::client::runtime_of(has("document"), in_worker_scope, user_agent.as_deref())
+    let node = Reflect::get(&global, &JsValue::from_str("process"))
+        .ok()
+        .filter(JsValue::is_object)
+        .and_then(|process| Reflect::get(&process, &JsValue::from_str("versions")).ok())
+        .filter(JsValue::is_object)
+        .and_then(|versions| Reflect::get(&versions, &JsValue::from_str("node")).ok())
+        .is_some_and(|node| node.is_string());
+    let server_marker = node || has("Deno") || has("Bun");
+    arguments::client::runtime_of(
+        server_marker,
+        has("document"),
+        in_worker_scope,
+        user_agent.as_deref(),
+    )
 }

@@ -151,19 +151,32 @@ impl Error {
             | Error::JobFailed {
                 reason: message, ..
             } => redact(message, secret),
-            Error::Auth { message, .. } | Error::RateLimited { message, .. } => {
-                redact(message, secret)
+            Error::Auth {
+                message,
+                request_id,
+                ..
+            }
+            | Error::RateLimited {
+                message,
+                request_id,
+                ..
+            } => {
+                redact(message, secret);
+                if let Some(request_id) = request_id {
+                    redact(request_id, secret);
+                }
             }
             Error::Api {
                 message,
                 body,
                 code,
+                request_id,
                 ..
             } => {
                 redact(message, secret);
                 redact(body, secret);
-                if let Some(code) = code {
-                    redact(code, secret);
+                for text in [code, request_id].into_iter().flatten() {
+                    redact(text, secret);
                 }
             }
             Error::Decode { message, body } => {
@@ -337,12 +350,27 @@ mod tests {
             status: 400,
             code: Some(key.into()),
             message: format!("bad key {key}"),
-            request_id: None,
+            request_id: Some(format!("req-{key}")),
             body: format!("{{\"echo\":\"{key}\"}}"),
         }
         .redacted(key);
-        let all = format!("{err:?} {err}");
+        let all = format!("{err:?} {err} {:?}", err.request_id());
         assert!(!all.contains(key), "{all}");
         assert!(all.contains("[redacted]"));
+        for err in [
+            Error::Auth {
+                status: 401,
+                message: String::new(),
+                request_id: Some(key.into()),
+            },
+            Error::RateLimited {
+                retry_after_ms: None,
+                message: String::new(),
+                request_id: Some(key.into()),
+            },
+        ] {
+            let err = err.redacted(key);
+            assert_eq!(err.request_id(), Some("[redacted]"));
+        }
     }
 }

@@ -53,6 +53,16 @@ pub(crate) async fn fetch(
             format!("the reply declares {bytes} bytes, far more than any API reply"),
             "",
         )),
+        Err(SendError::Redirect(status)) => Err(Error::Api {
+            status,
+            code: None,
+            message: format!(
+                "{} answered with a redirect, which the client does not follow so that the key and your headers never go to another address; set baseUrl to the final address",
+                origin_of(&request.url)
+            ),
+            request_id: None,
+            body: String::new(),
+        }),
         Err(SendError::Fetch(message)) => Err(Error::Network {
             message: format!(
                 "could not reach {} ({message}); check the connection, the base URL, and that the server allows this origin (CORS)",
@@ -64,6 +74,8 @@ pub(crate) async fn fetch(
 
 enum SendError {
     Fetch(String),
+    /// A redirect, not followed; its status (0 where the browser hides it).
+    Redirect(u16),
     TooLarge(u64),
 }
 
@@ -75,7 +87,9 @@ async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRespons
     };
     let mut builder = gloo_net::http::RequestBuilder::new(&request.url)
         .method(method)
-        .abort_signal(Some(signal));
+        .abort_signal(Some(signal))
+        // Never follow: fetch would resend the key header (and the app's) to the new address.
+        .redirect(web_sys::RequestRedirect::Manual);
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
@@ -88,6 +102,10 @@ async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRespons
         .send()
         .await
         .map_err(fetch_error)?;
+    let status = response.status();
+    if response.type_() == web_sys::ResponseType::Opaqueredirect || (300..400).contains(&status) {
+        return Err(SendError::Redirect(status));
+    }
     let headers = response.headers();
     if let Some(bytes) = headers
         .get("content-length")
@@ -100,7 +118,6 @@ async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRespons
         .iter()
         .filter_map(|name| headers.get(name).map(|v| ((*name).to_owned(), v)))
         .collect();
-    let status = response.status();
     let body = response.text().await.map_err(fetch_error)?;
     Ok(HttpResponse {
         status,

@@ -137,10 +137,16 @@ fn poll_schedule(value: &Value, provider: Provider) -> Result<PollSchedule, Erro
 }
 
 /// Where the facade runs, from what the global scope has: a page (`document`) or a web worker
-/// (`WorkerGlobalScope`, and the global object is one) is a browser; Node, Deno, Bun and
-/// workerd (whose `navigator.userAgent` is `Cloudflare-Workers`) are servers.
-pub fn runtime_of(has_document: bool, in_worker_scope: bool, user_agent: Option<&str>) -> Runtime {
-    if user_agent == Some("Cloudflare-Workers") {
+/// (`WorkerGlobalScope`, and the global object is one) is a browser; Node, Deno and Bun (marked
+/// by `process.versions.node`, `Deno` or `Bun`, in their workers too) and workerd (whose
+/// `navigator.userAgent` is `Cloudflare-Workers`) are servers.
+pub fn runtime_of(
+    server_marker: bool,
+    has_document: bool,
+    in_worker_scope: bool,
+    user_agent: Option<&str>,
+) -> Runtime {
+    if server_marker || user_agent == Some("Cloudflare-Workers") {
         return Runtime::Server;
     }
     if has_document || in_worker_scope {
@@ -328,23 +334,20 @@ mod tests {
 
     #[test]
     fn the_runtime_is_a_browser_only_in_a_page_or_a_worker() {
+        let agent = Some("Mozilla/5.0");
+        assert_eq!(runtime_of(false, true, false, agent), Runtime::Browser);
+        assert_eq!(runtime_of(false, false, true, agent), Runtime::Browser);
         assert_eq!(
-            runtime_of(true, false, Some("Mozilla/5.0")),
-            Runtime::Browser
-        );
-        assert_eq!(
-            runtime_of(false, true, Some("Mozilla/5.0")),
-            Runtime::Browser
-        );
-        assert_eq!(
-            runtime_of(false, false, Some("Node.js/20")),
+            runtime_of(false, false, false, Some("Node.js/22")),
             Runtime::Server
         );
-        assert_eq!(runtime_of(false, false, None), Runtime::Server);
+        assert_eq!(runtime_of(false, false, false, None), Runtime::Server);
         assert_eq!(
-            runtime_of(false, true, Some("Cloudflare-Workers")),
+            runtime_of(false, false, true, Some("Cloudflare-Workers")),
             Runtime::Server
         );
+        // A Deno or Bun worker has a worker scope, and is still a server.
+        assert_eq!(runtime_of(true, false, true, agent), Runtime::Server);
     }
 
     #[test]
