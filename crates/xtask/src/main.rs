@@ -4,8 +4,9 @@
 //! - `cargo xtask dev`: set up, build, and serve the studio beside the emulator;
 //! - `cargo xtask test [TIER…]`: set up, build once, run every test tier (or those named), fail
 //!   if any fails or is empty;
-//! - `cargo xtask bench [schedule]`: print sizes and figures (never a pass/fail test);
+//! - `cargo xtask bench [schedule|size]`: print sizes and figures (never a pass/fail test);
 //!   `schedule` only simulates the polling schedule against fixed loops, building nothing;
+//!   `size` only prints the sizes, building only what is missing;
 //! - `cargo xtask setup`: only install the tools (all of them);
 //! - `cargo xtask dist`: build the studio's release `dist/`;
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`;
@@ -172,14 +173,23 @@ fn test(ctx: &Ctx) -> Result<(), String> {
     }
 }
 
-/// `bench` prints every figure; `bench schedule` only the polling simulation (builds nothing).
+/// `bench` prints every figure; `bench schedule` only the polling simulation (builds nothing);
+/// `bench size` only the sizes, building only when an artifact they read is missing.
 fn bench(ctx: &Ctx) -> Result<(), String> {
-    bench::schedule::simulate();
-    if std::env::args().nth(2).as_deref() == Some("schedule") {
-        return Ok(());
+    let only = std::env::args().nth(2);
+    if only.as_deref() != Some("size") {
+        bench::schedule::simulate();
+        if only.as_deref() == Some("schedule") {
+            return Ok(());
+        }
     }
-    setup::for_tests(ctx)?;
-    build_all(ctx)?;
+    if only.as_deref() != Some("size")
+        || !studio::bench_inputs_exist(ctx)
+        || !npm::bench_inputs_exist(ctx)
+    {
+        setup::for_tests(ctx)?;
+        build_all(ctx)?;
+    }
     studio::bench(ctx)?;
     npm::bench(ctx)?;
     Ok(())

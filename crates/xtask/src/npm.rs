@@ -9,7 +9,9 @@
 //! - [`test`]: strict TypeScript, publint, arethetypeswrong, the Vite example built from the
 //!   tarball, then `node --test` against the emulator (Node, plus the Vite app and a plain
 //!   module page in headless Chromium);
-//! - [`bench`]: gzipped sizes of the package and of a minimal app bundled with esbuild.
+//! - [`bench`]: gzipped sizes of the package and of a minimal submit-and-poll app bundled with
+//!   esbuild, beside the same app with `replicate`, `@fal-ai/client` and `openai` bundled in the
+//!   same run, then each wasm's largest functions and bytes by crate.
 //!
 //! Everything JavaScript lives in `web/npm/`; this file only runs it.
 
@@ -255,7 +257,8 @@ pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
 }
 
 /// Prints the gzipped size of the package's wasm and JS, and of a minimal submit-and-poll app
-/// bundled with esbuild, beside its peers'.
+/// bundled with esbuild, beside its peers' (bundled now, from `web/npm/node_modules`); then the
+/// largest functions of the client and proxy wasms ([`crate::bench::size`]).
 pub fn bench(ctx: &Ctx) -> Result<(), String> {
     let web = ctx.root.join("web/npm");
     let pkg = package_dir(ctx);
@@ -298,30 +301,110 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
 
     let out = ctx.target_dir().join("npm/bench");
     mkdir(&out)?;
-    let app = out.join("submit-and-poll.min.js");
-    ctx.run(
-        bin(&web, "esbuild")
-            .arg("bench/submit-and-poll.js")
-            .args([
-                "--bundle",
-                "--minify",
-                "--format=esm",
-                "--platform=browser",
-                "--log-level=warning",
-            ])
-            .arg(format!("--outfile={}", app.display())),
-    )?;
-    let js = gzipped(&fs::read(&app).map_err(|e| e.to_string())?)?;
     let wasm =
         gzipped(&fs::read(pkg.join(format!("{OUT_NAME}_bg.wasm"))).map_err(|e| e.to_string())?)?;
+    let ours = gzipped(&bundle(&web, &out, "bench/submit-and-poll.js")?)?;
     println!(
-        "minimal submit-and-poll app (esbuild --minify): {} JS + {} wasm = {} gzipped",
-        kb(js),
-        kb(wasm),
-        kb(js + wasm)
+        "\n=== npm: minimal submit-and-poll app, bundled in this run \
+         (esbuild --bundle --minify --format=esm --platform=browser, gzip -9)"
     );
-    println!("  peers, same app: @fal-ai/client 21.0 KB, openai 35.9 KB");
-    Ok(())
+    println!(
+        "{:<20} {:>10} {:>10} {:>10} {:>8}",
+        "package", "JS", "wasm", "total", "÷ ours"
+    );
+    let ours_total = ours + wasm;
+    let row = |name: &str, js: usize, peer_wasm: usize| {
+        println!(
+            "{name:<20} {:>10} {:>10} {:>10} {:>7.2}×",
+            kb(js),
+            if peer_wasm == 0 {
+                "-".into()
+            } else {
+                kb(peer_wasm)
+            },
+            kb(js + peer_wasm),
+            (js + peer_wasm) as f64 / ours_total.max(1) as f64
+        );
+    };
+    row(PACKAGE, ours, wasm);
+    // Each peer's app: web/npm/bench/peers/<file>, the same steps with that package.
+    for (package, file) in PEERS {
+        let js = gzipped(&bundle(&web, &out, &format!("bench/peers/{file}"))?)?;
+        row(package, js, 0);
+    }
+    println!(
+        "issue 12 aims at {} for {PACKAGE} (all that `import {{ createClient }}` loads)",
+        kb(AIM_BYTES)
+    );
+
+    let bindgen = ctx.target_dir().join("npm/bindgen");
+    crate::bench::size::print(
+        "npm client wasm",
+        &bindgen.join(format!("{OUT_NAME}_bg.wasm")),
+        wasm,
+    )?;
+    let proxy_wasm = gzipped(
+        &fs::read(pkg.join(format!("{PROXY_OUT_NAME}_bg.wasm"))).map_err(|e| e.to_string())?,
+    )?;
+    crate::bench::size::print(
+        "npm proxy wasm (server only)",
+        &bindgen.join(format!("{PROXY_OUT_NAME}_bg.wasm")),
+        proxy_wasm,
+    )
+}
+
+/// The peers bundled beside ours by [`bench`]: npm package and its app in `web/npm/bench/peers/`.
+const PEERS: [(&str, &str); 3] = [
+    ("replicate", "replicate.js"),
+    ("@fal-ai/client", "fal.js"),
+    ("openai", "openai.js"),
+];
+
+/// Issue 12's aim for the package: wasm and JS, gzipped.
+const AIM_BYTES: usize = 45 * 1024;
+
+/// `entry` (relative to `web/npm/`) bundled with esbuild into `out/`; returns the bundle.
+fn bundle(web: &Path, out: &Path, entry: &str) -> Result<Vec<u8>, String> {
+    let stem = Path::new(entry)
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let file = out.join(format!("{stem}.min.js"));
+    bin(web, "esbuild")
+        .arg(entry)
+        .args([
+            "--bundle",
+            "--minify",
+            "--format=esm",
+            "--platform=browser",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", file.display()))
+        .status()
+        .map_err(|e| format!("cannot run esbuild: {e}"))
+        .and_then(|status| {
+            status
+                .success()
+                .then_some(())
+                .ok_or_else(|| format!("esbuild {entry} failed ({status})"))
+        })?;
+    fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
+
+/// Whether `bench size` can print without building: the package and the wasm-bindgen output
+/// (with names) of both wasms.
+pub fn bench_inputs_exist(ctx: &Ctx) -> bool {
+    let bindgen = ctx.target_dir().join("npm/bindgen");
+    let pkg = package_dir(ctx);
+    [
+        pkg.join(format!("{OUT_NAME}_bg.wasm")),
+        pkg.join(format!("{PROXY_OUT_NAME}_bg.wasm")),
+        bindgen.join(format!("{OUT_NAME}_bg.wasm")),
+        bindgen.join(format!("{PROXY_OUT_NAME}_bg.wasm")),
+    ]
+    .iter()
+    .all(|p| p.exists())
 }
 
 /// Runs one check that counts as one test; `false` when it failed.
