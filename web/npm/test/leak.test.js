@@ -53,8 +53,17 @@ async function clean(promise, what, kind) {
 /** A canary key of its own per client (the emulator limits running jobs per key). */
 let clients = 0;
 const freshKey = (provider) => `${KEY[provider]}x${(clients += 1)}`;
+/** Polls give up after two failures in a row: that error path, and a quick audit. */
 const makeClient = (provider, baseUrl, options = {}) =>
-  createClient({ provider, apiKey: freshKey(provider), baseUrl, headers: APP_HEADERS, poll: FAST_POLL, ...options });
+  createClient({
+    provider,
+    apiKey: freshKey(provider),
+    baseUrl,
+    headers: APP_HEADERS,
+    poll: FAST_POLL,
+    maxPollFailures: 2,
+    ...options,
+  });
 
 const PATHS = {
   apiframe: { submit: '/v2/images/generate', poll: '/v2/jobs/' },
