@@ -30,7 +30,8 @@
 // Extra paid jobs: jobs the emulator made for a call beyond its first (duplicates). Traps: a
 // rejection that is not a GptImageError or names a wasm trap or panic, an unhandled rejection, an
 // uncaught exception, or "panicked" on the console. Key leaks: the key's marker in any error
-// field, its String(), JSON, stack, util.inspect, or anything written to the console.
+// field, its String(), JSON, stack, util.inspect, in an update or a result, or anything written
+// to the console.
 
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -96,6 +97,7 @@ async function call(n) {
         timeoutMs: 180_000,
         onUpdate: (update) => {
           seenId ??= update.id;
+          if (JSON.stringify(update).includes(MARKER)) record.leaks = ['an update'];
         },
       },
     );
@@ -107,6 +109,7 @@ async function call(n) {
     });
     const result = await Promise.race([generation, hung]).finally(() => clearTimeout(watchdog));
     record.jobId = result.jobId;
+    if (JSON.stringify(result).includes(MARKER)) record.leaks = ['the result'];
     if (!Array.isArray(result.images) || result.images.length === 0 || (seenId && result.jobId !== seenId)) {
       record.outcome = 'bad_result';
     }
@@ -121,7 +124,7 @@ async function call(n) {
       /unreachable|RuntimeError|panicked/.test(String(error?.message));
     if (trapped) traps.push(`call ${n}: ${record.message}`);
     record.outcome = error?.kind === 'job_failed' ? 'failed' : 'error';
-    record.leaks = exposures(error, MARKER);
+    record.leaks = [...(record.leaks ?? []), ...exposures(error, MARKER)];
   }
   record.ms = Math.round(performance.now() - started);
   return record;
