@@ -315,8 +315,14 @@ impl Client {
                 JobStatus::Completed => {
                     let age_ms = (transport::now_ms() - started).max(0.0) as u64;
                     if just_submitted && let Ok(mut schedule) = self.schedule.try_borrow_mut() {
-                        // It finished between the last two looks.
-                        schedule.record(kind, last_poll_ms.midpoint(age_ms), &samples);
+                        // It finished between the last two looks: learn when it most likely did.
+                        let last_look = JobContext {
+                            kind,
+                            age_ms: last_poll_ms,
+                            samples: &samples,
+                        };
+                        let finished = schedule.finished_at_ms(&last_look, age_ms);
+                        schedule.record(kind, finished, &samples);
                     }
                     return Ok(Generation {
                         job_id: job_id.to_owned(),

@@ -189,6 +189,26 @@ impl Schedule {
         }
     }
 
+    /// When a job most likely finished, ms of age, when the provider does not say: it was seen
+    /// running at `job.age_ms` (the last look, with its samples) and finished at `seen_at_ms`.
+    /// The median of what the model expected between the two looks, which is what
+    /// [`Schedule::record`] should learn; far closer than either look when progress was precise.
+    pub fn finished_at_ms(&self, job: &JobContext<'_>, seen_at_ms: u64) -> u64 {
+        let (last, seen) = (job.age_ms, seen_at_ms.max(job.age_ms));
+        let midpoint = last.midpoint(seen);
+        let prior = self.prior(job.kind);
+        let supports = self.supports(job);
+        let Some(post) = Posterior::new(&prior, last as f64, &supports, EVIDENCE_FLOOR) else {
+            return midpoint;
+        };
+        let done = 1.0 - post.sf(seen as f64);
+        if done > 1e-9 {
+            to_ms(post.quantile(done / 2.0)).clamp(last, seen)
+        } else {
+            midpoint
+        }
+    }
+
     /// The delay before the next poll, ms: never below `bounds.min_delay_ms` (at least 1) nor
     /// above `bounds.max_delay_ms`.
     pub fn next_delay_ms(&self, job: &JobContext<'_>) -> u64 {

@@ -314,3 +314,35 @@ fn overdue_jobs_are_looked_at_with_a_gentle_backoff() {
         age += d;
     }
 }
+
+#[test]
+fn a_finished_job_is_learned_at_its_likely_end_between_two_looks() {
+    let s = warmed_linear();
+    // 90 % at 13.5 s says 15 s; seen finished at 16.5 s.
+    let seen = [ProgressSample {
+        percent: 90.0,
+        at_ms: 13_500,
+    }];
+    let last = JobContext {
+        kind: APIFRAME,
+        age_ms: 13_500,
+        samples: &seen,
+    };
+    let at = s.finished_at_ms(&last, 16_500);
+    assert!((14_800..=15_100).contains(&at), "{at}");
+    // Nothing known: between the looks.
+    let blind = JobContext {
+        kind: APIFRAME,
+        age_ms: 10_000,
+        samples: &[],
+    };
+    assert!((10_000..=12_000).contains(&fresh().finished_at_ms(&blind, 12_000)));
+    // Looks in the wrong order, or far beyond anything: never outside them, never a panic.
+    assert_eq!(fresh().finished_at_ms(&blind, 5_000), 10_000);
+    let far = JobContext {
+        kind: APIFRAME,
+        age_ms: u64::MAX - 1,
+        samples: &seen,
+    };
+    assert!(fresh().finished_at_ms(&far, u64::MAX) >= u64::MAX - 1);
+}
