@@ -74,8 +74,6 @@ mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{Client, GenerateOptions, SubmitOptions, WaitOptions};
-#[cfg(target_arch = "wasm32")]
-pub use transport::{new_id, random_bytes};
 pub use config::{ApiKey, ClientOptions, Config, Runtime};
 pub use error::Error;
 pub use job::{Generation, Image, Job, JobStatus, JobUpdate};
@@ -84,3 +82,5 @@ pub use provider::{Capabilities, Provider};
 pub use request::Request;
 pub use retry::RetryPolicy;
 pub use schedule::PollSchedule;
+#[cfg(target_arch = "wasm32")]
+pub use transport::{new_id, random_bytes};
