@@ -137,3 +137,30 @@ describe('connection options', () => {
     }
   });
 });
+
+describe('failed polls', () => {
+  it('maxPollFailures is at least 1', () =>
+    expectInvalid(createClient({ provider: 'apiframe', apiKey: 'afk_x', maxPollFailures: 0 }), 'maxPollFailures'));
+
+  for (const provider of ['apiframe', 'apiinone']) {
+    it(`${provider}: unreadable polls are repeated, then the error names the job`, async () => {
+      const apiKey = key(provider, 'pollcap');
+      const c = await client(provider, apiKey, { fault: 'poll:malformed', maxPollFailures: 2 });
+      const error = await rejection(c.generate({ prompt: 'a red fox in snow' }));
+      assert.ok(error instanceof GptImageError, String(error));
+      assert.equal(error.kind, 'decode', error.message);
+      assert.ok(error.jobId, 'the error carries the job id');
+      assert.ok(error.message.includes(error.jobId) && /may still finish/.test(error.message), error.message);
+      assert.equal((await stats(apiKey)).polls_total, 2);
+      assert.ok(!error.message.includes(apiKey));
+    });
+
+    it(`${provider}: a wait survives unreadable and truncated poll replies`, async () => {
+      const apiKey = key(provider, 'pollsurvive');
+      const c = await client(provider, apiKey, { fault: 'poll:malformedx2,poll:truncatedx1' });
+      const result = await c.generate({ prompt: 'a red fox in snow' });
+      assert.ok(result.images.length >= 1);
+      assert.equal((await stats(apiKey)).jobs_created, 1);
+    });
+  }
+});
