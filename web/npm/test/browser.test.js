@@ -3,6 +3,7 @@
 // in headless Chromium through playwright-core, generating an image against the emulator.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -97,6 +98,58 @@ describe('in headless Chromium', () => {
     assert.equal(outcome.images, 1);
     assert.equal((await stats(apiKey)).jobs_created, 1, 'the refused client sent nothing');
     await page.close();
+  });
+
+  it('a redirect is not followed: the key and the app headers go nowhere else', async () => {
+    // One server answers every request with a 307 to a second one, which records what reaches it.
+    const reached = [];
+    const cors = {
+      'access-control-allow-origin': '*',
+      'access-control-allow-headers': '*',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+    };
+    const elsewhere = createServer((req, res) => {
+      reached.push(req.headers);
+      res.writeHead(req.method === 'OPTIONS' ? 204 : 200, { ...cors, 'content-type': 'application/json' });
+      res.end('{"jobId":"j1","status":"QUEUED"}');
+    });
+    await new Promise((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${elsewhere.address().port}`;
+    const redirecting = createServer((req, res) => {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, cors);
+        return res.end();
+      }
+      res.writeHead(307, { ...cors, location: `${target}${req.url}` });
+      res.end();
+    });
+    await new Promise((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const page = await packagePage();
+    try {
+      const apiKey = 'afk_npm_redirect_secret_1234';
+      const outcome = await page.evaluate(async ({ base, apiKey }) => {
+        const { createClient } = await import('gpt-image-wasm');
+        const c = await createClient({
+          provider: 'apiframe', apiKey, baseUrl: base, dangerouslyAllowBrowser: true,
+          headers: { 'X-Session': 'session-secret-5678' }, maxRetries: 0,
+        });
+        try {
+          await c.submit({ prompt: 'a red fox in snow' });
+          return { resolved: true };
+        } catch (e) {
+          return { kind: e.kind, status: e.status, message: e.message };
+        }
+      }, { base: `http://127.0.0.1:${redirecting.address().port}`, apiKey });
+      assert.equal(outcome.kind, 'api', JSON.stringify(outcome));
+      assert.match(outcome.message, /redirect/);
+      assert.ok(!outcome.message.includes(apiKey));
+      const leaked = reached.filter((h) => JSON.stringify(h).includes('secret'));
+      assert.deepEqual(leaked, [], 'the key or the app header reached the other origin');
+    } finally {
+      await page.close();
+      redirecting.close();
+      elsewhere.close();
+    }
   });
 
   it('a web worker counts as a browser too', async () => {
