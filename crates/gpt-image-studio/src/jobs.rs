@@ -20,6 +20,7 @@ use crate::browser::{db, files, now_ms};
 use crate::cross_origin;
 use crate::explain::{self, Place, explain};
 use crate::history::{Entry, SavedImage, Status, image_key};
+use crate::resubmit::resubmit_after_ms;
 use crate::state::Studio;
 
 thread_local! {
@@ -35,10 +36,7 @@ pub fn send(
     via_proxy: bool,
     request: Request,
 ) {
-    let idempotency_key = provider
-        .capabilities()
-        .idempotency
-        .then(gpt_image::new_id);
+    let idempotency_key = provider.capabilities().idempotency.then(gpt_image::new_id);
     let entry = Entry {
         id: gpt_image::new_id(),
         provider,
@@ -177,24 +175,41 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
             return;
         }
         None => {
-            let submitted = client
-                .submit(
-                    &entry.request,
-                    SubmitOptions {
-                        idempotency_key: entry.idempotency_key.clone(),
-                        signal: Some(signal.clone()),
-                    },
-                )
-                .await;
-            match submitted {
-                Ok(job) => {
-                    studio.update(&id, |e| {
-                        e.job_id = Some(job.id.clone());
-                        e.status = Status::from_job(job.status);
-                    });
-                    job.id
+            // Beyond the core's own retries, a refused submit (429: no job was made) waits its
+            // turn, and one with an idempotency key is resent after a lost reply: see `resubmit`.
+            let first_try = now_ms();
+            let mut tries = 0;
+            loop {
+                let submitted = client
+                    .submit(
+                        &entry.request,
+                        SubmitOptions {
+                            idempotency_key: entry.idempotency_key.clone(),
+                            signal: Some(signal.clone()),
+                        },
+                    )
+                    .await;
+                let error = match submitted {
+                    Ok(job) => {
+                        studio.update(&id, |e| {
+                            e.job_id = Some(job.id.clone());
+                            e.status = Status::from_job(job.status);
+                        });
+                        break job.id;
+                    }
+                    Err(error) => error,
+                };
+                let waited = (now_ms() - first_try).max(0.0) as u64;
+                let idempotent = entry.idempotency_key.is_some();
+                let Some(delay) = resubmit_after_ms(&error, idempotent, tries, waited) else {
+                    return fail(studio, &id, provider, &error, false);
+                };
+                gloo_timers::future::TimeoutFuture::new(delay.min(u64::from(u32::MAX)) as u32)
+                    .await;
+                if signal.aborted() {
+                    return; // `stop` already recorded it.
                 }
-                Err(error) => return fail(studio, &id, provider, &error, false),
+                tries += 1;
             }
         }
     };

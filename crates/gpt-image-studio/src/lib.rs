@@ -6,7 +6,8 @@
 //! - pure logic, no I/O, tested natively: [`settings`] (connection and start-up), [`form`]
 //!   (the form and its validation), [`choices`] (its option lists), [`cost`] (credit estimates), [`snippet`] (copy
 //!   the code), [`download`] (file names), [`image_src`] (which image URLs may be shown),
-//!   [`history`] (entries, search, filters), [`explain`] (errors in plain words), [`clock`];
+//!   [`history`] (entries, search, filters), [`explain`] (errors in plain words), [`clock`],
+//!   [`resubmit`] (when a failed submit is sent again);
 //! - `browser/` (wasm32 only): Web Storage for keys and settings, IndexedDB for history and
 //!   image bytes, fetching the studio config, files and downloads;
 //! - `state.rs` and `jobs.rs` (wasm32 only): the shared signals, and sending, following,
@@ -23,6 +24,7 @@ pub mod form;
 pub mod history;
 pub mod image_src;
 pub mod reference;
+pub mod resubmit;
 pub mod settings;
 pub mod snippet;
 pub mod zip;
