@@ -32,6 +32,8 @@ const FUZZ_DIR: &str = "crates/gpt-image/fuzz";
 /// What one target's run came to.
 struct Outcome {
     target: &'static str,
+    /// Inputs run, as libFuzzer counts them: the replay of the seeds and of the corpus grown
+    /// by earlier runs included (so at least `--runs`, more once the corpus outgrows it).
     executions: u64,
     crashes: usize,
     seconds: f64,
