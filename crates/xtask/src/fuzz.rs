@@ -33,7 +33,7 @@ const FUZZ_DIR: &str = "crates/gpt-image/fuzz";
 struct Outcome {
     target: &'static str,
     /// Inputs run, as libFuzzer counts them: the replay of the seeds and of the corpus grown
-    /// by earlier runs included (so at least `--runs`, more once the corpus outgrows it).
+    /// by earlier runs included: `--runs`, more once the corpus outgrows it, fewer after a crash.
     executions: u64,
     crashes: usize,
     seconds: f64,
