@@ -31,11 +31,18 @@ fn build(options: &JsValue) -> Result<Client, Error> {
     let value = js::plain(
         options,
         "options",
-        "an object such as { provider: 'apiframe', baseUrl: '/api/gpt-image' }",
+        "an object such as { provider: 'apiframe', baseUrl: '/api/gpt-image/apiframe' }",
         "createClient options",
         CLIENT_OPTIONS,
     )?;
-    let config = arguments::client_options(&value)?.check(js::runtime())?;
+    let mut options = arguments::client_options(&value)?;
+    let runtime = js::runtime();
+    if runtime == gpt_image::Runtime::Browser {
+        options.base_url = options
+            .base_url
+            .map(|base| arguments::client::on_page_origin(base, js::page_origin().as_deref()));
+    }
+    let config = options.check(runtime)?;
     Ok(Client {
         inner: Rc::new(gpt_image::Client::new(config)),
     })

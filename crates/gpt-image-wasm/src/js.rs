@@ -181,6 +181,15 @@ pub fn type_name(value: &JsValue) -> &'static str {
     }
 }
 
+/// `location.origin` of the page or worker, when there is one.
+pub fn page_origin() -> Option<String> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("location"))
+        .ok()
+        .filter(JsValue::is_object)
+        .and_then(|location| Reflect::get(&location, &JsValue::from_str("origin")).ok())
+        .and_then(|origin| origin.as_string())
+}
+
 /// Where this module runs: a page or a web worker is a [`Runtime::Browser`]; Node, Deno, Bun
 /// (their workers too) and workerd are servers. See [`arguments::client::runtime_of`].
 pub fn runtime() -> Runtime {

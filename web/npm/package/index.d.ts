@@ -30,7 +30,7 @@ export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
 export interface PollOptions {
   /** Shortest wait between two polls, ms (at least 100). Default 500. */
   minDelayMs?: number | undefined;
-  /** Longest wait between two polls, ms. Default 5000. */
+  /** Longest wait between two polls, ms. Default 10000. */
   maxDelayMs?: number | undefined;
   /** How long a job usually takes, ms; polls are sparse before it and tight around it. */
   typicalMs?: number | undefined;
@@ -87,7 +87,11 @@ export interface KeyClientOptions extends CommonClientOptions {
 export interface ProxyClientOptions extends CommonClientOptions {
   /** No key: the proxy at `baseUrl` adds it. */
   apiKey?: undefined;
-  /** Your proxy's URL, e.g. `https://app.example/api/gpt-image`. */
+  /**
+   * Your proxy's URL for this provider, `{origin}{basePath}/{provider}`, e.g.
+   * `https://app.example/api/gpt-image/apiframe`. In a page or a worker a path on its own
+   * origin works too: `/api/gpt-image/apiframe`.
+   */
   baseUrl: string;
   /** Not needed without a key. */
   dangerouslyAllowBrowser?: boolean | undefined;

@@ -82,6 +82,8 @@ describe('in headless Chromium', () => {
       }
       const proxied = await createClient({ provider: 'apiinone', baseUrl: `${emulator}/some/proxy/` });
       out.proxyBaseUrl = proxied.baseUrl;
+      out.pathBaseUrl = (await createClient({ provider: 'apiframe', baseUrl: '/api/gpt-image/apiframe' })).baseUrl;
+      out.origin = location.origin;
       const allowed = await createClient({ provider: 'apiframe', apiKey, baseUrl: emulator, poll, dangerouslyAllowBrowser: true });
       const result = await allowed.generate({ prompt: 'a red fox in snow' });
       out.images = result.images.length;
@@ -95,6 +97,7 @@ describe('in headless Chromium', () => {
     assert.match(outcome.refused.message, /gpt-image-wasm\/proxy/);
     assert.ok(!outcome.refused.message.includes(apiKey), 'the key is in the message');
     assert.equal(outcome.proxyBaseUrl, `${EMULATOR}/some/proxy`);
+    assert.equal(outcome.pathBaseUrl, `${outcome.origin}/api/gpt-image/apiframe`, 'a path baseUrl takes the page origin');
     assert.equal(outcome.images, 1);
     assert.equal((await stats(apiKey)).jobs_created, 1, 'the refused client sent nothing');
     await page.close();

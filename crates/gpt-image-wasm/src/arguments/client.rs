@@ -36,7 +36,7 @@ pub fn client_options(options: &Value) -> Result<ClientOptions, Error> {
     let obj = object(
         options,
         "options",
-        "an object such as { provider: 'apiframe', baseUrl: '/api/gpt-image' }",
+        "an object such as { provider: 'apiframe', baseUrl: '/api/gpt-image/apiframe' }",
     )?;
     check_keys(
         "createClient options",
@@ -136,6 +136,22 @@ fn poll_schedule(value: &Value, provider: Provider) -> Result<PollSchedule, Erro
     Ok(schedule)
 }
 
+/// A `baseUrl` that is a path on the page's own origin, such as `/api/gpt-image/apiframe`
+/// (where an app mounts the proxy), made absolute with `page_origin` as `fetch` would read it.
+/// Anything else is returned as given, for [`ClientOptions::check`] to judge.
+pub fn on_page_origin(base: String, page_origin: Option<&str>) -> String {
+    match page_origin {
+        Some(origin)
+            if base.starts_with('/')
+                && !base.starts_with("//")
+                && (origin.starts_with("http://") || origin.starts_with("https://")) =>
+        {
+            format!("{}{base}", origin.trim_end_matches('/'))
+        }
+        _ => base,
+    }
+}
+
 /// Where the facade runs, from what the global scope has: a page (`document`) or a web worker
 /// (`WorkerGlobalScope`, and the global object is one) is a browser; Node, Deno and Bun (marked
 /// by `process.versions.node`, `Deno` or `Bun`, in their workers too) and workerd (whose
@@ -158,6 +174,27 @@ pub fn runtime_of(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_path_base_url_takes_the_page_origin() {
+        let page = Some("https://app.example");
+        let base = |b: &str| on_page_origin(b.to_owned(), page);
+        assert_eq!(
+            base("/api/gpt-image/apiframe"),
+            "https://app.example/api/gpt-image/apiframe"
+        );
+        assert_eq!(base("https://x.example/p"), "https://x.example/p");
+        // A scheme-relative URL, a bare word, and an opaque origin are left to the core's check.
+        assert_eq!(base("//evil.example/p"), "//evil.example/p");
+        assert_eq!(base("api"), "api");
+        assert_eq!(on_page_origin("/p".into(), Some("null")), "/p");
+        assert_eq!(on_page_origin("/p".into(), None), "/p");
+        let err = client_options(&serde_json::json!({"provider": "apiframe", "baseUrl": "/p"}))
+            .unwrap()
+            .check(Runtime::Server)
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest { field, .. } if field == "baseUrl"));
+    }
+
     use std::fmt;
 
     use gpt_image::{Config, RetryPolicy};
