@@ -20,7 +20,7 @@ use crate::browser::{db, files, now_ms};
 use crate::cross_origin;
 use crate::explain::{self, Place, explain};
 use crate::history::{Entry, SavedImage, Status, image_key};
-use crate::resubmit::resubmit_after_ms;
+use crate::resubmit::{resubmit_after_ms, waiting_note};
 use crate::state::Studio;
 
 thread_local! {
@@ -194,6 +194,7 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
                         studio.update(&id, |e| {
                             e.job_id = Some(job.id.clone());
                             e.status = Status::from_job(job.status);
+                            e.error = None;
                         });
                         break job.id;
                     }
@@ -204,6 +205,12 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
                 let Some(delay) = resubmit_after_ms(&error, idempotent, tries, waited) else {
                     return fail(studio, &id, provider, &error, false);
                 };
+                let note = waiting_note(&error, provider, delay);
+                studio.update(&id, |e| {
+                    if e.status.is_running() {
+                        e.error = Some(note);
+                    }
+                });
                 gloo_timers::future::TimeoutFuture::new(delay.min(u64::from(u32::MAX)) as u32)
                     .await;
                 if signal.aborted() {

@@ -12,7 +12,10 @@
 //! Anything else (a refused key, an invalid request, API in One's unanswered submits) is shown
 //! at once, and so is any failure after [`GIVE_UP_AFTER_MS`] of trying.
 
-use gpt_image::Error;
+use gpt_image::{Error, Provider};
+
+use crate::clock;
+use crate::explain::explain;
 
 /// How long a submit is kept trying before the card shows the error.
 pub const GIVE_UP_AFTER_MS: u64 = 10 * 60 * 1000;
@@ -43,6 +46,30 @@ pub fn resubmit_after_ms(
         _ => return None,
     };
     Some(delay.clamp(MIN_DELAY_MS, MAX_DELAY_MS))
+}
+
+/// What the card says while a submit waits `delay_ms` to be sent again: why, in the provider's
+/// words, and that it is sent again on its own.
+pub fn waiting_note(error: &Error, provider: Provider, delay_ms: u64) -> String {
+    let name = provider.name();
+    let why = match error {
+        Error::RateLimited { .. } => {
+            format!("{name} is rate limiting this key (or has as many jobs running as it allows)")
+        }
+        _ => format!("the reply to this submit was lost on the way from {name}"),
+    };
+    let said = explain(error, provider)
+        .detail
+        .map(|d| format!(" {d}."))
+        .unwrap_or_default();
+    let same = match error {
+        Error::RateLimited { .. } => "",
+        _ => " with the same idempotency key, which never makes a second job",
+    };
+    format!(
+        "Not accepted yet: {why}.{said} Sending again in {}{same}.",
+        clock::duration(delay_ms as f64)
+    )
 }
 
 #[cfg(test)]
@@ -112,6 +139,20 @@ mod tests {
         }
         assert_eq!(resubmit_after_ms(&lost[0], true, 1, 0), Some(4_000));
         assert_eq!(resubmit_after_ms(&lost[0], true, 9, 0), Some(30_000));
+    }
+
+    #[test]
+    fn the_card_says_why_it_waits_and_that_it_sends_again() {
+        let note = waiting_note(&limited(Some(1_000)), Provider::Apiframe, 1_000);
+        assert!(
+            note.contains("Apiframe is rate limiting this key"),
+            "{note}"
+        );
+        assert!(note.contains("10 jobs are already running"), "{note}");
+        assert!(note.contains("Sending again in 1.0 s."), "{note}");
+        let note = waiting_note(&api(503), Provider::Apiframe, 2_000);
+        assert!(note.contains("lost"), "{note}");
+        assert!(note.contains("same idempotency key"), "{note}");
     }
 
     #[test]
