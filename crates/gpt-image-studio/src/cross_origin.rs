@@ -6,7 +6,12 @@
 //! browser is online, the likely cause is that the provider does not accept calls from web
 //! pages, and the fix is the proxy, not "check your connection".
 //!
-//! Pure: the page's origin and the online flag are passed in.
+//! A bare network error can also be a reply lost on the way, which is worth sending again. So a
+//! suspected refusal is confirmed by a [`Probe`] of the base URL: reachable without CORS
+//! (`mode: "no-cors"`) but refused with it means the server is there and does not accept this
+//! page; anything else is left to the usual resending.
+//!
+//! Pure: the page's origin, the online flag and the probe's findings are passed in.
 
 use gpt_image::Error;
 
@@ -47,8 +52,35 @@ pub fn refused_by_browser(error: &Error, page_origin: &str, base_url: &str, onli
     }
 }
 
+/// What two small GET requests to the base URL found out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// A `no-cors` request got an (opaque) answer: the server is up and reachable.
+    pub reachable: bool,
+    /// A `cors` request got an answer the browser handed to this page.
+    pub allows_page: bool,
+}
+
+/// Whether the probe confirms a suspected refusal: the server answers, but not to this page.
+pub fn confirmed(probe: Probe) -> bool {
+    probe.reachable && !probe.allows_page
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_server_that_answers_but_not_to_this_page_is_a_refusal() {
+        let probe = |reachable, allows_page| Probe {
+            reachable,
+            allows_page,
+        };
+        assert!(confirmed(probe(true, false)));
+        // A lost reply from a server that does allow this page: send again.
+        assert!(!confirmed(probe(true, true)));
+        // Down or unreachable: not a refusal either.
+        assert!(!confirmed(probe(false, false)));
+    }
+
     use super::*;
 
     fn network() -> Error {

@@ -200,6 +200,14 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
                     }
                     Err(error) => error,
                 };
+                // A bare network error from a direct call to another origin may be the browser
+                // refusing it (no CORS): probe, and if so say so instead of sending again.
+                if !entry.via_proxy
+                    && suspected_refusal(&error, &entry.base_url)
+                    && cross_origin::confirmed(files::probe(&entry.base_url).await)
+                {
+                    return fail_refused(studio, &id, provider, &error);
+                }
                 let waited = (now_ms() - first_try).max(0.0) as u64;
                 let idempotent = entry.idempotency_key.is_some();
                 let Some(delay) = resubmit_after_ms(&error, idempotent, tries, waited) else {
@@ -278,23 +286,42 @@ fn fail(studio: Studio, id: &str, provider: Provider, error: &Error, before_send
     if matches!(error, Error::Aborted) {
         return; // `stop` already recorded it.
     }
-    let direct_to = studio
-        .entry(id)
-        .filter(|e| !e.via_proxy)
-        .map(|e| e.base_url);
-    let refused = direct_to.is_some_and(|base| {
-        let window = web_sys::window();
-        let page = window
-            .as_ref()
-            .and_then(|w| w.location().origin().ok())
-            .unwrap_or_default();
-        let online = window.is_none_or(|w| w.navigator().on_line());
-        cross_origin::refused_by_browser(error, &page, &base, online)
-    });
-    let explanation = match error {
-        Error::Network { message } if refused => explain::refused_by_browser(provider, message),
-        _ => explain(error, provider),
+    let explanation = explain(error, provider);
+    record_failure(studio, id, error, explanation, before_sending, false);
+}
+
+/// Whether `error` from a direct call to `base_url` looks like the browser refusing it.
+fn suspected_refusal(error: &Error, base_url: &str) -> bool {
+    let window = web_sys::window();
+    let page = window
+        .as_ref()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let online = window.is_none_or(|w| w.navigator().on_line());
+    cross_origin::refused_by_browser(error, &page, base_url, online)
+}
+
+/// Records a direct call the browser refused (confirmed by a probe): the provider does not
+/// accept calls from web pages, and the card points to the proxy.
+fn fail_refused(studio: Studio, id: &str, provider: Provider, error: &Error) {
+    WAITING.with(|w| w.borrow_mut().remove(id));
+    let message = match error {
+        Error::Network { message } => message.as_str(),
+        _ => "",
     };
+    let explanation = explain::refused_by_browser(provider, message);
+    record_failure(studio, id, error, explanation, false, true);
+}
+
+/// Writes a failure onto the entry (and onto the key field when the key is the cause).
+fn record_failure(
+    studio: Studio,
+    id: &str,
+    error: &Error,
+    explanation: crate::explain::Explanation,
+    before_sending: bool,
+    refused: bool,
+) {
     if explanation.place == Place::Key {
         studio.key_error.set(Some(explanation.clone()));
     }

@@ -21,6 +21,38 @@ pub async fn studio_config() -> Option<String> {
     text.trim_start().starts_with('{').then_some(text)
 }
 
+/// Asks `url` twice with plain GETs (no headers, so no preflight): once without CORS (does the
+/// server answer at all?) and once with it (does it answer this page?). See
+/// [`crate::cross_origin::Probe`].
+pub async fn probe(url: &str) -> crate::cross_origin::Probe {
+    async fn answers(url: &str, mode: &str) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let init = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&init, &"mode".into(), &mode.into());
+        let _ = js_sys::Reflect::set(&init, &"cache".into(), &"no-store".into());
+        let _ = js_sys::Reflect::set(&init, &"credentials".into(), &"omit".into());
+        let Some(fetch) = js_sys::Reflect::get(&window, &"fetch".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        else {
+            return false;
+        };
+        let Ok(promise) = fetch.call2(&window, &url.into(), &init) else {
+            return false;
+        };
+        match promise.dyn_into::<Promise>() {
+            Ok(p) => JsFuture::from(p).await.is_ok(),
+            Err(_) => false,
+        }
+    }
+    crate::cross_origin::Probe {
+        reachable: answers(url, "no-cors").await,
+        allows_page: answers(url, "cors").await,
+    }
+}
+
 /// Reads a local file (or any blob) as a `data:` URL.
 pub async fn data_url(file: &Blob) -> Result<String, String> {
     let reader = FileReader::new().map_err(|_| "cannot read files in this browser")?;

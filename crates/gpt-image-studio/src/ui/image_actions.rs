@@ -116,9 +116,10 @@ pub fn Picture(image: ImageRef) -> impl IntoView {
     }
 }
 
-/// Download, Copy and "Use as reference" for `image`, with their outcome.
+/// Download, Copy and (unless `without_reference`, where the caller offers its own) "Use as
+/// reference" for `image`, with their outcome.
 #[component]
-pub fn ImageActions(image: ImageRef) -> impl IntoView {
+pub fn ImageActions(image: ImageRef, #[prop(optional)] without_reference: bool) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let status = RwSignal::new(None::<String>);
     let number = image.index + 1;
@@ -141,14 +142,17 @@ pub fn ImageActions(image: ImageRef) -> impl IntoView {
             >
                 "Copy"
             </button>
-            <button
-                type="button"
-                class="secondary"
-                aria-label=format!("Use as reference (image {number})")
-                on:click=move |_| use_as_reference(studio, &c)
-            >
-                "Use as reference"
-            </button>
+            {(!without_reference)
+                .then(|| view! {
+                    <button
+                        type="button"
+                        class="secondary"
+                        aria-label=format!("Use as reference (image {number})")
+                        on:click=move |_| use_as_reference(studio, &c)
+                    >
+                        "Use as reference"
+                    </button>
+                })}
             <span class="hint" role="status">{move || status.get()}</span>
         </div>
     }

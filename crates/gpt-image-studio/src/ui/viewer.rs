@@ -52,7 +52,7 @@ pub fn Viewer() -> impl IntoView {
                 <Picture image=image.clone()/>
             </div>
             <div class="viewer-foot">
-                <ImageActions image=image/>
+                <ImageActions image=image without_reference=true/>
                 <button
                     type="button"
                     class="primary"
