@@ -7,7 +7,7 @@ use gpt_image::error::quoted;
 use gpt_image::{Provider, Quality, Request};
 
 /// Limits a proxy enforces before forwarding a submit. `None` and empty mean no limit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Policy {
     /// Most images one request may make (an unset `n` makes one).
     pub max_images: Option<u8>,
@@ -23,17 +23,6 @@ pub struct Policy {
     pub list_jobs: bool,
 }
 
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            max_images: None,
-            qualities: None,
-            max_prompt_chars: None,
-            max_input_images: None,
-            list_jobs: false,
-        }
-    }
-}
 
 /// The quality a provider uses when a request leaves it unset.
 pub fn default_quality(provider: Provider) -> Quality {
