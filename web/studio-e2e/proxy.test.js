@@ -12,9 +12,11 @@ import { STUDIO_URL, completedCards, connect, generate, keyFor, open, openSettin
 
 const PACKAGE = process.env.PROXY_PACKAGE;
 const NOCORS = process.env.EMULATOR_NOCORS_URL;
-const missing = !PACKAGE || !NOCORS
-  ? 'PROXY_PACKAGE and EMULATOR_NOCORS_URL are not set: run through `cargo xtask test studio`'
-  : false;
+// Never skipped: without these the tier is misconfigured, and that must fail, not pass quietly.
+assert.ok(
+  PACKAGE && NOCORS,
+  'PROXY_PACKAGE and EMULATOR_NOCORS_URL are not set: run through `cargo xtask test studio`',
+);
 const BASE_PATH = '/api/gpt-image';
 
 /** Starts the proxy on a free loopback port; resolves to its URL with the base path. */
@@ -32,7 +34,7 @@ async function startProxy(t, keys) {
   return `http://127.0.0.1:${server.address().port}${BASE_PATH}`;
 }
 
-test('through the proxy: an image is made and no request from the page carries a key', { skip: missing }, async (t) => {
+test('through the proxy: an image is made and no request from the page carries a key', async (t) => {
   const keys = { apiframe: keyFor('apiframe', 'proxy'), apiinone: keyFor('apiinone', 'proxy') };
   const proxyUrl = await startProxy(t, keys);
   const { page, problems } = await open(t);
@@ -65,7 +67,7 @@ test('through the proxy: an image is made and no request from the page carries a
   assert.match(await page.locator('.jobs li.job').first().innerText(), /0 of 1 kept offline/);
 });
 
-test('direct to a provider that refuses browsers: the card explains and points to the proxy', { skip: missing }, async (t) => {
+test('direct to a provider that refuses browsers: the card explains and points to the proxy', async (t) => {
   const { page } = await open(t);
   await connect(page, { key: keyFor('apiframe', 'nocors'), baseUrl: NOCORS });
   await generate(page, 'a fox behind a wall');
