@@ -23,7 +23,6 @@ pub struct Policy {
     pub list_jobs: bool,
 }
 
-
 /// The quality a provider uses when a request leaves it unset.
 pub fn default_quality(provider: Provider) -> Quality {
     match provider {
