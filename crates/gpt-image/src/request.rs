@@ -38,6 +38,22 @@ pub struct Request {
 }
 
 impl Request {
+    /// Every field as callers spell it (the serde names), in declaration order: what a
+    /// validation error may name, and what the npm facade accepts. The facade's tests keep this
+    /// list, the serialised type and `index.d.ts` in step.
+    pub const FIELDS: &'static [&'static str] = &[
+        "prompt",
+        "quality",
+        "aspectRatio",
+        "background",
+        "n",
+        "outputFormat",
+        "inputImages",
+        "inputFidelity",
+        "webhookUrl",
+        "webhookEvents",
+    ];
+
     /// A request with this prompt and every option left to the provider.
     pub fn new(prompt: impl Into<String>) -> Self {
         Request {

@@ -99,18 +99,6 @@ fn provider() -> impl Strategy<Value = Provider> {
 /// Whether validation's answer is a pass, or an invalid-request error naming one of the
 /// request's fields (`inputImages[i]` with `i` in range) with a message.
 fn names_a_field(request: &Request, outcome: &Result<(), Error>) -> bool {
-    const FIELDS: [&str; 10] = [
-        "prompt",
-        "quality",
-        "aspectRatio",
-        "background",
-        "n",
-        "outputFormat",
-        "inputImages",
-        "inputFidelity",
-        "webhookUrl",
-        "webhookEvents",
-    ];
     match outcome {
         Ok(()) => true,
         Err(Error::InvalidRequest { field, message }) => {
@@ -119,7 +107,7 @@ fn names_a_field(request: &Request, outcome: &Result<(), Error>) -> bool {
                 .and_then(|rest| rest.strip_suffix(']'))
                 .and_then(|i| i.parse::<usize>().ok())
                 .is_some_and(|i| i < request.input_images.len());
-            (FIELDS.contains(&field.as_str()) || indexed) && !message.is_empty()
+            (Request::FIELDS.contains(&field.as_str()) || indexed) && !message.is_empty()
         }
         Err(_) => false,
     }

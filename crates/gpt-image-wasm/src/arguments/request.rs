@@ -14,20 +14,9 @@ use super::checks::{
     whole_number, wrong_type,
 };
 
-/// Keys of a request, as JavaScript spells them. A test keeps this list, the core's
-/// [`Request`] and `index.d.ts`'s `ImageRequest` in step.
-pub const REQUEST_FIELDS: &[&str] = &[
-    "prompt",
-    "quality",
-    "aspectRatio",
-    "background",
-    "n",
-    "outputFormat",
-    "inputImages",
-    "inputFidelity",
-    "webhookUrl",
-    "webhookEvents",
-];
+/// Keys of a request, as JavaScript spells them: the core's own list. A test keeps it, the
+/// serialised [`Request`] and `index.d.ts`'s `ImageRequest` in step.
+pub const REQUEST_FIELDS: &[&str] = Request::FIELDS;
 
 /// Reads a request object into the core's [`Request`]. Provider rules are checked at submit.
 pub fn request(value: &Value) -> Result<Request, Error> {

@@ -271,20 +271,6 @@ pub fn check_webhook(data: &[u8]) {
     assert!(!webhook::verify(body, &signed, &format!("{key}x")));
 }
 
-/// The fields a validation error may name.
-const FIELDS: [&str; 10] = [
-    "prompt",
-    "quality",
-    "aspectRatio",
-    "background",
-    "n",
-    "outputFormat",
-    "inputImages",
-    "inputFidelity",
-    "webhookUrl",
-    "webhookEvents",
-];
-
 /// Target `request`: the input is JSON for a [`Request`], as JavaScript callers and the studio
 /// pass it.
 ///
@@ -315,7 +301,7 @@ pub fn check_request(data: &[u8]) {
                 assert_eq!(body["prompt"].as_str(), Some(request.prompt.as_str()));
             }
             Err(Error::InvalidRequest { field, message }) => {
-                let named = FIELDS.contains(&field.as_str())
+                let named = Request::FIELDS.contains(&field.as_str())
                     || field
                         .strip_prefix("inputImages[")
                         .and_then(|rest| rest.strip_suffix(']'))
