@@ -9,10 +9,12 @@
 //! May use every pure module and `transport`. May not touch JavaScript callers or the studio.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use web_sys::AbortSignal;
 
+use crate::batch::{Batch, Look};
 use crate::config::{ApiKey, Config};
 use crate::error::{Error, seconds};
 use crate::http::{HttpRequest, HttpResponse};
@@ -26,6 +28,9 @@ use crate::wire;
 
 /// How long [`Client::wait`] waits for a job when the caller sets no deadline: 10 minutes.
 pub const DEFAULT_WAIT_MS: u64 = 10 * 60 * 1000;
+
+/// How often a look that joined a listing under way checks whether it has ended, ms.
+const JOIN_CHECK_MS: u64 = 20;
 
 /// Options of one submit.
 #[derive(Clone, Debug, Default)]
@@ -61,6 +66,8 @@ pub struct Client {
     config: Config,
     /// When to poll, learning from every job this client sees finish.
     schedule: RefCell<Schedule>,
+    /// The jobs its waits are polling, looked at together through Apiframe's listing.
+    batch: RefCell<Batch>,
 }
 
 impl fmt::Debug for Client {
@@ -78,6 +85,10 @@ impl Client {
     pub fn new(config: Config) -> Self {
         Client {
             schedule: RefCell::new(Schedule::new(config.poll())),
+            batch: RefCell::new(Batch::new(
+                config.provider() == Provider::Apiframe,
+                config.poll().min_delay_ms,
+            )),
             config,
         }
     }
@@ -223,6 +234,10 @@ impl Client {
     /// was created (Apiframe's `createdAt`) is scheduled by its real age, so a wait resumed
     /// after a reload does not start from scratch.
     ///
+    /// Waits running together on one Apiframe client share their looks through the job listing
+    /// (see [`crate::batch`]): 200 jobs cost a few listing pages per second, not a request per
+    /// job per look. A server that refuses the listing gets per-job polls.
+    ///
     /// [`RetryPolicy::max_poll_failures`]: crate::RetryPolicy::max_poll_failures
     pub async fn wait(&self, job_id: &str, options: WaitOptions<'_>) -> Result<Generation, Error> {
         self.poll_until_finished(job_id, options, JobKind::provider(self.provider()), false)
@@ -255,16 +270,19 @@ impl Client {
         // Ages count from here: the wait's start, or (for a resumed wait) the job's creation.
         let mut origin: Option<f64> = None;
         let mut failures = 0u32;
+        let _watching = Watching::new(&self.batch, job_id, started);
+        if just_submitted {
+            // The submit reply has just said "queued": the first look waits for the schedule.
+            let delay = self
+                .poll_delay(kind, 0, &samples)
+                .min(timeout_ms.saturating_sub(1));
+            transport::sleep(delay, signal).await?;
+        }
         loop {
-            let outcome = match self.send(&http, Resend::Safe, signal, Some(deadline)).await {
-                Ok(response) => wire::parse_status(self.provider(), &response, job_id)
-                    .map_err(|e| self.redact(e)),
-                Err(error) => Err(error),
-            };
-            let update = match outcome {
-                Ok(update) => {
+            let (update, seen_at) = match self.look(job_id, &http, signal, deadline).await {
+                Ok(seen) => {
                     failures = 0;
-                    update
+                    seen
                 }
                 Err(Error::Timeout { .. }) if transport::now_ms() >= deadline => {
                     return Err(deadline_error(job_id, timeout_ms));
@@ -313,17 +331,14 @@ impl Client {
             }
             match update.status {
                 JobStatus::Completed => {
-                    let age_ms = (transport::now_ms() - started).max(0.0) as u64;
-                    if just_submitted && let Ok(mut schedule) = self.schedule.try_borrow_mut() {
-                        // It finished between the last two looks: learn when it most likely did.
-                        let last_look = JobContext {
-                            kind,
-                            age_ms: last_poll_ms,
-                            samples: &samples,
-                        };
-                        let finished = schedule.finished_at_ms(&last_look, age_ms);
-                        schedule.record(kind, finished, &samples);
-                    }
+                    let age_ms = (seen_at - started).max(0.0) as u64;
+                    self.learn(
+                        &update,
+                        kind,
+                        just_submitted,
+                        (last_poll_ms, age_ms),
+                        &samples,
+                    );
                     return Ok(Generation {
                         job_id: job_id.to_owned(),
                         provider: self.provider(),
@@ -342,7 +357,7 @@ impl Client {
                 JobStatus::Queued | JobStatus::Processing => {}
             }
             let now = transport::now_ms();
-            let elapsed = (now - origin).max(0.0) as u64;
+            let elapsed = (seen_at - origin).max(0.0) as u64;
             if let Some(percent) = update.progress {
                 samples.push(ProgressSample {
                     percent: f64::from(percent),
@@ -359,6 +374,113 @@ impl Client {
                 .min((deadline - now).ceil() as u64);
             transport::sleep(delay, signal).await?;
         }
+    }
+
+    /// Learns a completed job's duration: the provider's own `completedAt − createdAt` when it
+    /// says both, else (for a job waited on since its submit) the most likely moment between
+    /// the last two looks, `looks`: (last look before, look that saw it done), ms of age.
+    fn learn(
+        &self,
+        update: &JobUpdate,
+        kind: JobKind,
+        just_submitted: bool,
+        looks: (u64, u64),
+        samples: &[ProgressSample],
+    ) {
+        let Ok(mut schedule) = self.schedule.try_borrow_mut() else {
+            return;
+        };
+        let finished = match (update.created_at, update.completed_at) {
+            (Some(created), Some(completed)) if completed >= created => completed - created,
+            _ if just_submitted => {
+                let last_look = JobContext {
+                    kind,
+                    age_ms: looks.0,
+                    samples,
+                };
+                schedule.finished_at_ms(&last_look, looks.1)
+            }
+            _ => return,
+        };
+        schedule.record(kind, finished, samples);
+    }
+
+    /// One look at a job for its wait: from a listing shared with the client's other waits
+    /// when there is one (see [`crate::batch`]), else alone. Returns the update and when it was
+    /// seen.
+    async fn look(
+        &self,
+        job_id: &str,
+        alone: &HttpRequest,
+        signal: Option<&AbortSignal>,
+        deadline: f64,
+    ) -> Result<(JobUpdate, f64), Error> {
+        let mut joined = None;
+        loop {
+            let now = transport::now_ms();
+            let look = self
+                .batch
+                .try_borrow()
+                .map_or(Look::Alone, |batch| batch.look(job_id, now, joined));
+            match look {
+                Look::Alone => {
+                    let response = self
+                        .send(alone, Resend::Safe, signal, Some(deadline))
+                        .await?;
+                    let update = wire::parse_status(self.provider(), &response, job_id)
+                        .map_err(|e| self.redact(e))?;
+                    return Ok((update, transport::now_ms()));
+                }
+                Look::Listed { update, seen_at_ms } => return Ok((update, seen_at_ms)),
+                Look::Failed(error) => return Err(error),
+                Look::Join { started_ms } => {
+                    joined = Some(started_ms);
+                    transport::sleep(JOIN_CHECK_MS, signal).await?;
+                }
+                Look::Lead => joined = Some(self.list(signal, deadline).await?),
+            }
+        }
+    }
+
+    /// Reads Apiframe's job listing, page by page, until every job waited on is seen, and
+    /// leaves what it found (or the error) in the batch; returns when it started. Fails only
+    /// when its own wait is aborted; the other waits then lead a listing of their own.
+    async fn list(&self, signal: Option<&AbortSignal>, deadline: f64) -> Result<f64, Error> {
+        let started = transport::now_ms();
+        let leading = Leading::begin(&self.batch, started);
+        let mut seen = HashMap::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        let outcome = loop {
+            let http = self.with_app_headers(wire::list_request(
+                self.base_url(),
+                self.api_key(),
+                cursor.as_deref(),
+            ));
+            let page = match self.send(&http, Resend::Safe, signal, Some(deadline)).await {
+                Ok(response) => wire::parse_job_page(&response).map_err(|e| self.redact(e)),
+                Err(Error::Aborted) => return Err(Error::Aborted),
+                Err(error) => Err(error),
+            };
+            let page = match page {
+                Ok(page) => page,
+                Err(error) => break Err(error),
+            };
+            pages += 1;
+            for job in page.jobs {
+                seen.entry(job.id.clone()).or_insert(job);
+            }
+            let more = self
+                .batch
+                .try_borrow()
+                .is_ok_and(|batch| batch.wants_page(pages, &seen));
+            match page.next_cursor {
+                Some(next) if more => cursor = Some(next),
+                _ => break Ok(seen),
+            }
+        };
+        leading.finish(started, outcome);
+        Ok(started)
     }
 
     /// The wait before the next poll of a job of this kind and age.
@@ -404,6 +526,7 @@ impl Client {
                 error: None,
                 credit_cost: None,
                 created_at: None,
+                completed_at: None,
             });
         }
         let kind = JobKind::of(self.provider(), request);
@@ -460,6 +583,57 @@ impl Client {
             }
             transport::sleep(delay, signal).await?;
             attempt += 1;
+        }
+    }
+}
+
+/// A wait's place in the client's [`Batch`], given up when the wait ends however it ends.
+struct Watching<'a> {
+    batch: &'a RefCell<Batch>,
+    job_id: &'a str,
+}
+
+impl<'a> Watching<'a> {
+    fn new(batch: &'a RefCell<Batch>, job_id: &'a str, now_ms: f64) -> Self {
+        if let Ok(mut b) = batch.try_borrow_mut() {
+            b.watch(job_id, now_ms);
+        }
+        Watching { batch, job_id }
+    }
+}
+
+impl Drop for Watching<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut batch) = self.batch.try_borrow_mut() {
+            batch.unwatch(self.job_id);
+        }
+    }
+}
+
+/// A listing under way; dropped unfinished (its wait aborted), it lets the next look lead.
+struct Leading<'a> {
+    batch: Option<&'a RefCell<Batch>>,
+}
+
+impl<'a> Leading<'a> {
+    fn begin(batch: &'a RefCell<Batch>, now_ms: f64) -> Self {
+        if let Ok(mut b) = batch.try_borrow_mut() {
+            b.begin(now_ms);
+        }
+        Leading { batch: Some(batch) }
+    }
+
+    fn finish(mut self, started_ms: f64, outcome: Result<HashMap<String, JobUpdate>, Error>) {
+        if let Some(Ok(mut batch)) = self.batch.take().map(RefCell::try_borrow_mut) {
+            batch.finish(started_ms, outcome);
+        }
+    }
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        if let Some(Ok(mut batch)) = self.batch.map(RefCell::try_borrow_mut) {
+            batch.abandon();
         }
     }
 }

@@ -73,6 +73,11 @@ pub struct JobUpdate {
     /// `createdAt`). A wait resumed after a reload schedules its polls by this real age.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub created_at: Option<u64>,
+    /// When the job ended, ms since the Unix epoch, when the provider says (Apiframe's
+    /// `completedAt`). With `created_at`, the job's true duration on the provider's own clock,
+    /// which is what the polling schedule learns from.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub completed_at: Option<u64>,
 }
 
 /// The images a completed job made.

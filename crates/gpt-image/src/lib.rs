@@ -13,6 +13,7 @@
 //! - [`wire`]: mapping a request onto each provider's HTTP body and reading every documented
 //!   reply shape back;
 //! - [`retry`] and [`schedule`]: when to try again and when to poll next;
+//! - [`batch`]: many waits on one client sharing one look at Apiframe's job listing;
 //! - [`webhook`]: checking an Apiframe webhook signature;
 //! - [`error`]: the one error type.
 //!
@@ -35,6 +36,7 @@
 //! retry     → error, http
 //! schedule  → options, provider, request
 //! wire      → error, http, job, options, provider, request
+//! batch     → error, job, wire
 //! transport → error, http                                  (wasm32)
 //! client    → all of the above but webhook, and transport   (wasm32)
 //! ```
@@ -55,6 +57,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -803,3 +803,80 @@ fn ids_are_random_uuids() {
     assert_eq!(&a[14..15], "4");
     assert_ne!(gpt_image::random_bytes(), [0; 16]);
 }
+
+/// Runs one `generate` per client (a client may appear several times), side by side, and
+/// returns their outcomes in order.
+async fn generate_all(
+    clients: &[&Client],
+    request: &Request,
+) -> Vec<Result<gpt_image::Generation, Error>> {
+    type Run<'a> = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<gpt_image::Generation, Error>> + 'a>,
+    >;
+    let mut runs: Vec<Option<Run>> = clients
+        .iter()
+        .map(|c| Some(Box::pin(generate(c, request)) as Run))
+        .collect();
+    let mut outcomes: Vec<Option<Result<gpt_image::Generation, Error>>> =
+        clients.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        for (slot, outcome) in runs.iter_mut().zip(outcomes.iter_mut()) {
+            if let Some(run) = slot
+                && let std::task::Poll::Ready(value) = run.as_mut().poll(cx)
+            {
+                *outcome = Some(value);
+                *slot = None;
+            }
+        }
+        match runs.iter().all(Option::is_none) {
+            true => std::task::Poll::Ready(()),
+            false => std::task::Poll::Pending,
+        }
+    })
+    .await;
+    outcomes.into_iter().flatten().collect()
+}
+
+/// Status requests (per-job polls and listing pages) made with this key.
+async fn status_requests(api_key: &str) -> u64 {
+    let s = stats(api_key).await;
+    count(&s, "polls_total") + count(&s, "list_requests")
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_waits_on_one_client_share_the_job_listing() {
+    // The emulator lets a key run 10 jobs at once: 8 stay below that.
+    const JOBS: usize = 8;
+    let request = Request::new("a lighthouse on a cliff at dawn, watercolour");
+    let shared_key = key(Provider::Apiframe, "batched");
+    let shared = client(Provider::Apiframe, &shared_key, None);
+    for outcome in generate_all(&[&shared; JOBS], &request).await {
+        assert_eq!(outcome.expect("every job completes").images.len(), 1);
+    }
+    let batched = stats(&shared_key).await;
+    assert!(count(&batched, "list_requests") > 0, "{batched}");
+
+    // The same jobs, each on a client of its own: one request per job per look.
+    let alone_key = key(Provider::Apiframe, "alone");
+    let clients: Vec<Client> = (0..JOBS)
+        .map(|_| client(Provider::Apiframe, &alone_key, None))
+        .collect();
+    let clients: Vec<&Client> = clients.iter().collect();
+    for outcome in generate_all(&clients, &request).await {
+        outcome.expect("every job completes");
+    }
+    let alone = stats(&alone_key).await;
+    assert_eq!(
+        count(&alone, "list_requests"),
+        0,
+        "one job per client: no listing"
+    );
+    let (together, apart) = (
+        status_requests(&shared_key).await,
+        status_requests(&alone_key).await,
+    );
+    assert!(
+        together * 2 <= apart,
+        "{JOBS} jobs cost {together} status requests together, {apart} apart"
+    );
+}

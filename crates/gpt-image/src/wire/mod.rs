@@ -63,6 +63,71 @@ pub fn status_request(
     }
 }
 
+/// Most jobs one page of Apiframe's listing holds (the API's own limit).
+pub const PAGE_SIZE: usize = 100;
+
+/// A page of Apiframe's job listing (`GET /v2/jobs?limit=100`), all statuses, newest first.
+/// `cursor` is the previous page's [`JobPage::next_cursor`].
+pub fn list_request(base_url: &str, api_key: Option<&str>, cursor: Option<&str>) -> HttpRequest {
+    let mut url = format!("{}/v2/jobs?limit={PAGE_SIZE}", trim_base(base_url));
+    if let Some(cursor) = cursor {
+        url.push_str("&cursor=");
+        url.push_str(cursor);
+    }
+    HttpRequest {
+        method: Method::Get,
+        url,
+        headers: auth_headers(Provider::Apiframe, api_key),
+        body: None,
+    }
+}
+
+/// One page of Apiframe's job listing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JobPage {
+    /// The jobs the page describes well enough to act on, newest first. A job whose entry
+    /// cannot be read (a completed job without its result, say) is left out, so that the caller
+    /// looks at it alone.
+    pub jobs: Vec<JobUpdate>,
+    /// Where the next page starts; `None` on the last page, or when the cursor the server sent
+    /// could not go into a URL as it is.
+    pub next_cursor: Option<String>,
+}
+
+/// Reads a page of Apiframe's job listing: `{jobs, nextCursor, hasMore}`.
+pub fn parse_job_page(response: &HttpResponse) -> Result<JobPage, Error> {
+    let value = parse_json(Provider::Apiframe, response)?;
+    let Some(entries) = value.get("jobs").and_then(Value::as_array) else {
+        return Err(Error::decode(
+            "Apiframe's job listing has no jobs array",
+            &response.body,
+        ));
+    };
+    let jobs = entries
+        .iter()
+        .filter(|entry| {
+            first_str(entry, &["id", "jobId"]).is_some_and(|id| check_job_id(id).is_ok())
+        })
+        .filter_map(|entry| apiframe::parse_status(entry, &response.body, "").ok())
+        .collect();
+    let more = value.get("hasMore").and_then(Value::as_bool) != Some(false);
+    let next_cursor = match value.get("nextCursor") {
+        Some(Value::String(c)) if more && is_url_safe(c) => Some(c.clone()),
+        Some(Value::Number(n)) if more => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(JobPage { jobs, next_cursor })
+}
+
+/// Whether a server-sent token can go into a query string unescaped (RFC 3986 unreserved).
+fn is_url_safe(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= 200
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
 /// The provider's auth header; none without a key (a proxy adds it on the server).
 fn auth_headers(provider: Provider, api_key: Option<&str>) -> Vec<(String, String)> {
     let Some(api_key) = api_key else {
@@ -281,6 +346,12 @@ fn read_update(shape: &Shape, v: &Value, raw: &str, asked: &str) -> Result<JobUp
         created_at: ["createdAt", "created_at"]
             .iter()
             .find_map(|k| unix_ms_of(v.get(*k))),
+        completed_at: match status {
+            JobStatus::Completed | JobStatus::Failed => ["completedAt", "completed_at"]
+                .iter()
+                .find_map(|k| unix_ms_of(v.get(*k))),
+            JobStatus::Queued | JobStatus::Processing => None,
+        },
     })
 }
 

@@ -472,3 +472,125 @@ fn creation_times_are_read_in_every_plausible_form() {
     .unwrap();
     assert_eq!(u.created_at, Some(at));
 }
+
+#[test]
+fn end_times_are_read_once_a_job_has_ended() {
+    let at = 1_795_377_600_000u64;
+    let body = |status: &str, result: Value| {
+        json!({
+            "id": "j", "status": status, "result": result,
+            "createdAt": "2026-11-22T20:00:00Z", "completedAt": "2026-11-22T20:00:14.500Z",
+        })
+        .to_string()
+    };
+    let done = parse_status(
+        Provider::Apiframe,
+        &ok(&body("COMPLETED", json!("https://x/a.png"))),
+        "j",
+    )
+    .unwrap();
+    assert_eq!(
+        (done.created_at, done.completed_at),
+        (Some(at), Some(at + 14_500))
+    );
+    let failed = parse_status(Provider::Apiframe, &ok(&body("FAILED", Value::Null)), "j").unwrap();
+    assert_eq!(failed.completed_at, Some(at + 14_500));
+    // A running job has no end yet, whatever a confused reply says.
+    let running = parse_status(
+        Provider::Apiframe,
+        &ok(&body("PROCESSING", Value::Null)),
+        "j",
+    )
+    .unwrap();
+    assert_eq!(running.completed_at, None);
+    let snake = parse_status(
+        Provider::ApiInOne,
+        &ok(r#"{"code":200,"data":{"id":"t","status":"completed","completed_at":1795377614,"result":{"images":[{"url":"https://x/b.png"}]}}}"#),
+        "t",
+    )
+    .unwrap();
+    assert_eq!(snake.completed_at, Some(at + 14_000));
+}
+
+#[test]
+fn the_job_listing_is_asked_for_by_page() {
+    let first = list_request("http://127.0.0.1:9/", Some("afk_k"), None);
+    assert_eq!(first.url, "http://127.0.0.1:9/v2/jobs?limit=100");
+    assert_eq!(
+        (first.method, first.header("x-api-key")),
+        (Method::Get, Some("afk_k"))
+    );
+    let next = list_request("http://h/base", None, Some("41"));
+    assert_eq!(next.url, "http://h/base/v2/jobs?limit=100&cursor=41");
+    assert!(
+        next.headers.is_empty(),
+        "no key, no auth header: a proxy adds it"
+    );
+}
+
+#[test]
+fn a_listing_page_gives_every_readable_job_and_where_the_next_page_starts() {
+    let page = json!({
+        "jobs": [
+            {"id": "a1", "status": "PROCESSING", "progress": 40, "createdAt": "2026-11-22T20:00:00Z"},
+            {"id": "b2", "status": "COMPLETED", "result": {"images": ["https://x/b.png"]}, "creditCost": 5},
+            {"id": "c3", "status": "COMPLETED", "result": null},
+            {"id": "../d4", "status": "QUEUED"},
+            {"status": "QUEUED"},
+            {"id": "e5", "status": "MELTED"},
+            "junk",
+            {"id": "f6", "status": "FAILED", "error": "moderation"},
+        ],
+        "nextCursor": "17", "hasMore": true,
+    });
+    let page = parse_job_page(&ok(&page.to_string())).unwrap();
+    let ids: Vec<&str> = page.jobs.iter().map(|j| j.id.as_str()).collect();
+    // c3 completed without its result: left out, so that it is looked at alone.
+    assert_eq!(ids, ["a1", "b2", "f6"]);
+    assert_eq!(page.jobs[0].progress, Some(40));
+    assert_eq!(
+        page.jobs[1].images,
+        vec![Image {
+            url: "https://x/b.png".into()
+        }]
+    );
+    assert_eq!(page.jobs[2].error.as_deref(), Some("moderation"));
+    assert_eq!(page.next_cursor.as_deref(), Some("17"));
+
+    let cursor = |v: Value| parse_job_page(&ok(&v.to_string())).unwrap().next_cursor;
+    assert_eq!(
+        cursor(json!({"jobs": [], "nextCursor": "17", "hasMore": false})),
+        None
+    );
+    assert_eq!(
+        cursor(json!({"jobs": [], "nextCursor": null, "hasMore": true})),
+        None
+    );
+    assert_eq!(
+        cursor(json!({"jobs": [], "nextCursor": 23})),
+        Some("23".into())
+    );
+    assert_eq!(
+        cursor(json!({"jobs": [], "nextCursor": "a&b=c"})),
+        None,
+        "never spliced into a URL"
+    );
+    assert_eq!(
+        cursor(json!({"jobs": [], "nextCursor": "x".repeat(500)})),
+        None
+    );
+}
+
+#[test]
+fn a_listing_that_is_not_one_is_an_error() {
+    for body in [r#"{"data": []}"#, r#"[]"#, r#"{"jobs": {}}"#, "<html>"] {
+        let err = parse_job_page(&ok(body)).unwrap_err();
+        assert_eq!(err.kind(), "decode", "{body}");
+    }
+    let refused = HttpResponse {
+        status: 403,
+        headers: vec![],
+        body: r#"{"error":{"message":"listing is off"}}"#.into(),
+    };
+    assert_eq!(parse_job_page(&refused).unwrap_err().kind(), "auth");
+}

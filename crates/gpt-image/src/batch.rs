@@ -1,0 +1,351 @@
+//! Polling many Apiframe jobs together: one look at the job listing serves every wait.
+//!
+//! Each wait on a client keeps its own schedule. When its next look is due and other waits run
+//! beside it, it asks the [`Batch`] they share: a listing fresh enough answers it, a listing
+//! under way is joined, and otherwise it leads a new one. A listing is "fresh enough" for a
+//! short window that widens with the number of jobs waited on (see [`Batch::window_ms`]), so
+//! 200 jobs cost a couple of listing pages a second instead of one request per job per look.
+//!
+//! A job the listing does not describe (not on the pages read, or completed without its result)
+//! is looked at alone. A server that refuses the listing (a proxy whose policy keeps it closed,
+//! a provider without one) turns batching off for the client: every wait polls its job alone.
+//!
+//! Pure bookkeeping: the caller passes every time in, in milliseconds, and does the I/O.
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+use crate::job::JobUpdate;
+use crate::wire::PAGE_SIZE;
+
+/// What a wait should do for its next look at a job.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Look {
+    /// Fetch the job alone.
+    Alone,
+    /// A listing started at `seen_at_ms` describes the job.
+    Listed { update: JobUpdate, seen_at_ms: f64 },
+    /// The latest listing failed: this look failed the same way.
+    Failed(Error),
+    /// A listing that started at `started_ms` is under way: wait for it, then ask again with
+    /// that time as `joined`, so that a slow listing still answers the looks that waited on it.
+    Join { started_ms: f64 },
+    /// Start a listing ([`Batch::begin`]), then ask again.
+    Lead,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Watch {
+    /// Waits on this job (the same job may be waited for twice).
+    waits: usize,
+    /// When the first of them began: a listing started earlier may not show the job yet.
+    since_ms: f64,
+}
+
+#[derive(Clone, Debug)]
+struct Listing {
+    started_ms: f64,
+    outcome: Result<HashMap<String, JobUpdate>, Error>,
+}
+
+/// The jobs waited on by one client, and the latest listing of them.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    enabled: bool,
+    /// The client's shortest gap between polls; the freshness window scales with it.
+    min_delay_ms: u64,
+    watched: HashMap<String, Watch>,
+    last: Option<Listing>,
+    /// When the listing under way started.
+    listing: Option<f64>,
+}
+
+impl Batch {
+    /// The shared state of a client's waits. `enabled` is whether the provider has a job
+    /// listing (Apiframe does; API in One does not).
+    pub fn new(enabled: bool, min_delay_ms: u64) -> Self {
+        Batch {
+            enabled,
+            min_delay_ms: min_delay_ms.max(1),
+            watched: HashMap::new(),
+            last: None,
+            listing: None,
+        }
+    }
+
+    /// Whether listings are in use: the provider has them, the server has not refused one.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// A wait on `job_id` begins at `now_ms`.
+    pub fn watch(&mut self, job_id: &str, now_ms: f64) {
+        self.watched
+            .entry(job_id.to_owned())
+            .and_modify(|w| w.waits += 1)
+            .or_insert(Watch {
+                waits: 1,
+                since_ms: now_ms,
+            });
+    }
+
+    /// A wait on `job_id` ended (finished, failed, gave up or was dropped).
+    pub fn unwatch(&mut self, job_id: &str) {
+        if let Some(watch) = self.watched.get_mut(job_id) {
+            watch.waits -= 1;
+            if watch.waits == 0 {
+                self.watched.remove(job_id);
+            }
+        }
+    }
+
+    /// How many jobs are waited on.
+    pub fn watched(&self) -> usize {
+        self.watched.len()
+    }
+
+    /// How old a listing may be and still answer a look, ms: a tenth of the shortest poll gap
+    /// per job waited on, at most two gaps. Two jobs share only looks due at about the same
+    /// moment; twenty or more share a listing per two gaps (1 s by default), which bounds the
+    /// extra detection delay batching adds.
+    pub fn window_ms(&self) -> f64 {
+        let gap = self.min_delay_ms as f64;
+        (self.watched.len() as f64 * gap / 10.0).min(2.0 * gap)
+    }
+
+    /// What the wait on `job_id` does for a look due at `now_ms`. `joined` is the start of the
+    /// listing this look waited on or led, if any: that listing answers it however long it took.
+    pub fn look(&self, job_id: &str, now_ms: f64, joined: Option<f64>) -> Look {
+        if !self.enabled || self.watched.len() < 2 {
+            return Look::Alone;
+        }
+        let since = self.watched.get(job_id).map_or(now_ms, |w| w.since_ms);
+        if let Some(last) = &self.last
+            && last.started_ms >= since
+            && (now_ms - last.started_ms <= self.window_ms()
+                || joined.is_some_and(|joined| last.started_ms >= joined))
+        {
+            return match &last.outcome {
+                Ok(jobs) => match jobs.get(job_id) {
+                    Some(update) => Look::Listed {
+                        update: update.clone(),
+                        seen_at_ms: last.started_ms,
+                    },
+                    None => Look::Alone,
+                },
+                Err(error) => Look::Failed(error.clone()),
+            };
+        }
+        match self.listing {
+            Some(started_ms) => Look::Join { started_ms },
+            None => Look::Lead,
+        }
+    }
+
+    /// A listing starts at `now_ms`; until [`Batch::finish`] or [`Batch::abandon`], other
+    /// looks join it.
+    pub fn begin(&mut self, now_ms: f64) {
+        self.listing = Some(now_ms);
+    }
+
+    /// Whether the listing should read another page, having read `pages` and seen `seen`.
+    /// It stops once every job waited on has been seen, and after a page more than the jobs
+    /// waited on could fill (jobs made since by others push ours down, but not forever).
+    pub fn wants_page(&self, pages: usize, seen: &HashMap<String, JobUpdate>) -> bool {
+        let all_seen = self.watched.keys().all(|id| seen.contains_key(id));
+        !all_seen && pages < self.watched.len().div_ceil(PAGE_SIZE) + 1
+    }
+
+    /// The listing started at `started_ms` ended. A refusal (403 from a proxy that keeps the
+    /// listing closed, or a 400, 404, 405 or 501 from a server without it) turns batching off;
+    /// any other error is every joined look's failure.
+    pub fn finish(&mut self, started_ms: f64, outcome: Result<HashMap<String, JobUpdate>, Error>) {
+        self.listing = None;
+        if let Err(error) = &outcome
+            && matches!(error.status(), Some(400 | 403 | 404 | 405 | 501))
+        {
+            self.enabled = false;
+            self.last = None;
+            return;
+        }
+        self.last = Some(Listing {
+            started_ms,
+            outcome,
+        });
+    }
+
+    /// The listing was dropped before it ended (its wait was aborted): the next look leads.
+    pub fn abandon(&mut self) {
+        self.listing = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::{Image, JobStatus};
+
+    fn update(id: &str, status: JobStatus) -> JobUpdate {
+        JobUpdate {
+            id: id.into(),
+            status,
+            progress: None,
+            images: match status {
+                JobStatus::Completed => vec![Image {
+                    url: format!("https://x/{id}.png"),
+                }],
+                _ => vec![],
+            },
+            error: None,
+            credit_cost: None,
+            created_at: None,
+            completed_at: None,
+        }
+    }
+
+    fn listed(updates: &[JobUpdate]) -> Result<HashMap<String, JobUpdate>, Error> {
+        Ok(updates.iter().map(|u| (u.id.clone(), u.clone())).collect())
+    }
+
+    fn batch_of(n: usize) -> Batch {
+        let mut batch = Batch::new(true, 500);
+        for i in 0..n {
+            batch.watch(&format!("j{i}"), 0.0);
+        }
+        batch
+    }
+
+    #[test]
+    fn one_job_is_polled_alone() {
+        let batch = batch_of(1);
+        assert_eq!(batch.look("j0", 10.0, None), Look::Alone);
+        let off = {
+            let mut b = Batch::new(false, 500);
+            b.watch("a", 0.0);
+            b.watch("b", 0.0);
+            b
+        };
+        assert_eq!(
+            off.look("a", 10.0, None),
+            Look::Alone,
+            "API in One has no listing"
+        );
+    }
+
+    #[test]
+    fn one_listing_answers_every_look_due_within_the_window() {
+        let mut batch = batch_of(40);
+        assert_eq!(batch.window_ms(), 1_000.0);
+        assert_eq!(batch.look("j0", 100.0, None), Look::Lead);
+        batch.begin(100.0);
+        assert_eq!(
+            batch.look("j1", 120.0, None),
+            Look::Join { started_ms: 100.0 }
+        );
+        let running = update("j0", JobStatus::Processing);
+        let done = update("j1", JobStatus::Completed);
+        batch.finish(100.0, listed(&[running.clone(), done.clone()]));
+        assert_eq!(
+            batch.look("j0", 900.0, None),
+            Look::Listed {
+                update: running,
+                seen_at_ms: 100.0
+            }
+        );
+        assert_eq!(
+            batch.look("j1", 1_100.0, None),
+            Look::Listed {
+                update: done,
+                seen_at_ms: 100.0
+            }
+        );
+        assert_eq!(
+            batch.look("j2", 500.0, None),
+            Look::Alone,
+            "not on the pages read"
+        );
+        assert_eq!(batch.look("j0", 1_101.0, None), Look::Lead, "too old now");
+        assert!(
+            matches!(batch.look("j0", 5_000.0, Some(100.0)), Look::Listed { .. }),
+            "a slow listing still answers the looks that waited on it"
+        );
+    }
+
+    #[test]
+    fn the_window_widens_with_the_jobs_waited_on() {
+        assert_eq!(batch_of(2).window_ms(), 100.0);
+        assert_eq!(batch_of(10).window_ms(), 500.0);
+        assert_eq!(batch_of(200).window_ms(), 1_000.0);
+    }
+
+    #[test]
+    fn a_listing_older_than_the_wait_does_not_answer_it() {
+        let mut batch = batch_of(3);
+        batch.begin(0.0);
+        batch.finish(50.0, listed(&[]));
+        batch.watch("new", 60.0);
+        assert_eq!(batch.look("new", 70.0, None), Look::Lead);
+    }
+
+    #[test]
+    fn a_refused_listing_turns_batching_off_and_other_errors_are_shared() {
+        let mut batch = batch_of(5);
+        batch.begin(0.0);
+        let busy = Error::RateLimited {
+            retry_after_ms: Some(1_000),
+            message: "Apiframe: too many requests".into(),
+            request_id: None,
+        };
+        batch.finish(0.0, Err(busy.clone()));
+        assert_eq!(batch.look("j3", 10.0, None), Look::Failed(busy));
+        batch.begin(0.0);
+        let refused = Error::Auth {
+            status: 403,
+            message: "this proxy does not forward the job listing".into(),
+            request_id: None,
+        };
+        batch.finish(20.0, Err(refused));
+        assert!(!batch.enabled());
+        assert_eq!(batch.look("j3", 30.0, None), Look::Alone);
+    }
+
+    #[test]
+    fn a_dropped_listing_lets_the_next_look_lead() {
+        let mut batch = batch_of(2);
+        batch.begin(0.0);
+        assert_eq!(batch.look("j0", 1.0, None), Look::Join { started_ms: 0.0 });
+        batch.abandon();
+        assert_eq!(batch.look("j0", 2.0, None), Look::Lead);
+    }
+
+    #[test]
+    fn pages_are_read_until_every_job_is_seen_or_the_bound() {
+        let batch = batch_of(150);
+        let mut seen = HashMap::new();
+        assert!(batch.wants_page(0, &seen));
+        assert!(batch.wants_page(2, &seen));
+        assert!(
+            !batch.wants_page(3, &seen),
+            "two pages hold 150 jobs; one more at most"
+        );
+        for i in 0..150 {
+            let u = update(&format!("j{i}"), JobStatus::Queued);
+            seen.insert(u.id.clone(), u);
+        }
+        assert!(!batch.wants_page(1, &seen));
+    }
+
+    #[test]
+    fn waits_are_counted_per_job() {
+        let mut batch = Batch::new(true, 500);
+        batch.watch("a", 0.0);
+        batch.watch("a", 5.0);
+        batch.watch("b", 0.0);
+        batch.unwatch("a");
+        assert_eq!(batch.watched(), 2);
+        batch.unwatch("a");
+        batch.unwatch("a");
+        batch.unwatch("zzz");
+        assert_eq!(batch.watched(), 1);
+    }
+}
