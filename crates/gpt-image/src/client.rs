@@ -8,7 +8,7 @@
 //!
 //! May use every pure module and `transport`. May not touch JavaScript callers or the studio.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -20,6 +20,7 @@ use crate::error::{Error, seconds};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::job::{self, Generation, Job, JobStatus, JobUpdate};
 use crate::provider::Provider;
+use crate::queue::{ConcurrencyLimit, Queue};
 use crate::request::Request;
 use crate::retry::{Resend, poll_may_repeat, retry_after_ms};
 use crate::schedule::{JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule};
@@ -31,6 +32,16 @@ pub const DEFAULT_WAIT_MS: u64 = 10 * 60 * 1000;
 
 /// How often a look that joined a listing under way checks whether it has ended, ms.
 const JOIN_CHECK_MS: u64 = 20;
+/// How often a submit held in the queue checks whether its turn has come, ms.
+const QUEUE_CHECK_MS: u64 = 50;
+
+/// Where the account's limit of running jobs stands (`maxConcurrentJobs: "account"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AccountLimit {
+    Unread,
+    Reading,
+    Read,
+}
 
 /// Options of one submit.
 #[derive(Clone, Debug, Default)]
@@ -68,6 +79,9 @@ pub struct Client {
     schedule: RefCell<Schedule>,
     /// The jobs its waits are polling, looked at together through Apiframe's listing.
     batch: RefCell<Batch>,
+    /// Submits held beyond the limit of running jobs, and the jobs running.
+    queue: RefCell<Queue>,
+    account_limit: Cell<AccountLimit>,
 }
 
 impl fmt::Debug for Client {
@@ -89,6 +103,11 @@ impl Client {
                 config.provider() == Provider::Apiframe,
                 config.poll().min_delay_ms,
             )),
+            queue: RefCell::new(Queue::new(match config.max_concurrent_jobs() {
+                Some(ConcurrencyLimit::Jobs(n)) => Some(n),
+                _ => None,
+            })),
+            account_limit: Cell::new(AccountLimit::Unread),
             config,
         }
     }
@@ -142,6 +161,9 @@ impl Client {
 
     /// Validates and submits a request. Transient failures are retried; on Apiframe every
     /// attempt carries one `Idempotency-Key`, so a retried submit never makes a second job.
+    ///
+    /// With a limit of running jobs (`max_concurrent_jobs`), a submit beyond it first waits in
+    /// the client's queue, in order, until a job of this client ends (see [`crate::queue`]).
     pub async fn submit(&self, request: &Request, options: SubmitOptions) -> Result<Job, Error> {
         request.validate(self.provider())?;
         let idempotency_key = if self.provider().capabilities().idempotency {
@@ -174,6 +196,7 @@ impl Client {
             Resend::OnlyIfRefused
         };
         let signal = options.signal.as_ref();
+        let place = self.take_place(signal).await?;
         let mut resent = 0;
         let mut job = loop {
             let response = self.send(&http, resend, signal, None).await?;
@@ -204,7 +227,66 @@ impl Client {
             }
         };
         job.idempotency_key = idempotency_key;
+        if let Some(place) = place {
+            place.submitted(&job.id);
+        }
         Ok(job)
+    }
+
+    /// Waits for this submit's turn in the queue; `None` when the client has no limit.
+    async fn take_place(&self, signal: Option<&AbortSignal>) -> Result<Option<Place<'_>>, Error> {
+        let Some(limit) = self.config.max_concurrent_jobs() else {
+            return Ok(None);
+        };
+        if limit == ConcurrencyLimit::Account {
+            self.read_account_limit(signal).await?;
+        }
+        let Ok(ticket) = self.queue.try_borrow_mut().map(|mut q| q.join()) else {
+            return Ok(None);
+        };
+        let mut place = Place {
+            queue: &self.queue,
+            ticket,
+            stage: Stage::Waiting,
+        };
+        loop {
+            let now = transport::now_ms();
+            if self
+                .queue
+                .try_borrow_mut()
+                .is_ok_and(|mut q| q.try_start(ticket, now))
+            {
+                place.stage = Stage::Submitting;
+                return Ok(Some(place));
+            }
+            transport::sleep(QUEUE_CHECK_MS, signal).await?;
+        }
+    }
+
+    /// Reads the account's limit once (Apiframe's `GET /v2/me`); submits that come meanwhile
+    /// wait for it. A server that does not answer it leaves submits unheld.
+    async fn read_account_limit(&self, signal: Option<&AbortSignal>) -> Result<(), Error> {
+        loop {
+            match self.account_limit.get() {
+                AccountLimit::Read => return Ok(()),
+                AccountLimit::Reading => transport::sleep(QUEUE_CHECK_MS, signal).await?,
+                AccountLimit::Unread => break,
+            }
+        }
+        self.account_limit.set(AccountLimit::Reading);
+        let http = self.with_app_headers(wire::account_request(self.base_url(), self.api_key()));
+        let outcome = self.send(&http, Resend::Safe, signal, None).await;
+        if matches!(outcome, Err(Error::Aborted)) {
+            // Another submit reads it.
+            self.account_limit.set(AccountLimit::Unread);
+            return Err(Error::Aborted);
+        }
+        let limit = outcome.and_then(|r| wire::parse_account_limit(&r));
+        if let (Ok(limit), Ok(mut queue)) = (limit, self.queue.try_borrow_mut()) {
+            queue.set_limit(limit);
+        }
+        self.account_limit.set(AccountLimit::Read);
+        Ok(())
     }
 
     /// One look at a job.
@@ -221,7 +303,14 @@ impl Client {
             job_id,
         ));
         let response = self.send(&http, Resend::Safe, signal, None).await?;
-        wire::parse_status(self.provider(), &response, job_id).map_err(|e| self.redact(e))
+        let update =
+            wire::parse_status(self.provider(), &response, job_id).map_err(|e| self.redact(e))?;
+        if update.status.is_finished()
+            && let Ok(mut queue) = self.queue.try_borrow_mut()
+        {
+            queue.ended(job_id);
+        }
+        Ok(update)
     }
 
     /// Polls a job until it completes or fails, on the learned [`Schedule`]. Stops with `Aborted`
@@ -270,7 +359,7 @@ impl Client {
         // Ages count from here: the wait's start, or (for a resumed wait) the job's creation.
         let mut origin: Option<f64> = None;
         let mut failures = 0u32;
-        let _watching = Watching::new(&self.batch, job_id, started);
+        let _watching = Watching::new(self, job_id, started);
         if just_submitted {
             // The submit reply has just said "queued": the first look waits for the schedule.
             let delay = self
@@ -588,24 +677,68 @@ impl Client {
 }
 
 /// A wait's place in the client's [`Batch`], given up when the wait ends however it ends.
+/// The job then leaves the client's count of running jobs too: it ended, or its wait gave up
+/// on it (a 429 on a later submit is waited out as any other).
 struct Watching<'a> {
-    batch: &'a RefCell<Batch>,
+    client: &'a Client,
     job_id: &'a str,
 }
 
 impl<'a> Watching<'a> {
-    fn new(batch: &'a RefCell<Batch>, job_id: &'a str, now_ms: f64) -> Self {
-        if let Ok(mut b) = batch.try_borrow_mut() {
-            b.watch(job_id, now_ms);
+    fn new(client: &'a Client, job_id: &'a str, now_ms: f64) -> Self {
+        if let Ok(mut batch) = client.batch.try_borrow_mut() {
+            batch.watch(job_id, now_ms);
         }
-        Watching { batch, job_id }
+        Watching { client, job_id }
     }
 }
 
 impl Drop for Watching<'_> {
     fn drop(&mut self) {
-        if let Ok(mut batch) = self.batch.try_borrow_mut() {
+        if let Ok(mut batch) = self.client.batch.try_borrow_mut() {
             batch.unwatch(self.job_id);
+        }
+        if let Ok(mut queue) = self.client.queue.try_borrow_mut() {
+            queue.ended(self.job_id);
+        }
+    }
+}
+
+/// A submit's ticket in the client's [`Queue`]: dropped while waiting, it leaves the queue;
+/// dropped after its turn came but before a job was made, it frees its place.
+struct Place<'a> {
+    queue: &'a RefCell<Queue>,
+    ticket: u64,
+    stage: Stage,
+}
+
+/// Where a [`Place`] is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Waiting,
+    Submitting,
+    /// Its job is made and counted as running.
+    Submitted,
+}
+
+impl Place<'_> {
+    fn submitted(mut self, job_id: &str) {
+        if let Ok(mut queue) = self.queue.try_borrow_mut() {
+            queue.submitted(Some(job_id), transport::now_ms());
+        }
+        self.stage = Stage::Submitted;
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        let Ok(mut queue) = self.queue.try_borrow_mut() else {
+            return;
+        };
+        match self.stage {
+            Stage::Waiting => queue.leave(self.ticket),
+            Stage::Submitting => queue.submitted(None, transport::now_ms()),
+            Stage::Submitted => {}
         }
     }
 }

@@ -15,6 +15,7 @@ use std::fmt;
 
 use crate::error::{Error, quoted};
 use crate::provider::Provider;
+use crate::queue::ConcurrencyLimit;
 use crate::retry::RetryPolicy;
 use crate::schedule::PollSchedule;
 
@@ -91,6 +92,8 @@ pub enum Runtime {
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// Most retries a client may be configured with.
 pub const MAX_RETRIES: u32 = 10;
+/// The largest `maxConcurrentJobs` a client takes.
+pub const MAX_CONCURRENT_JOBS: u32 = 1_000;
 /// Shortest poll interval accepted, ms, so that no setting hammers a provider.
 pub const MIN_POLL_MS: u64 = 100;
 
@@ -125,6 +128,8 @@ pub struct ClientOptions {
     pub request_timeout_ms: u64,
     /// Polling bounds; by default derived from the provider's typical duration.
     pub poll: Option<PollSchedule>,
+    /// Submits beyond this many running jobs wait in a queue; `None` sends every submit at once.
+    pub max_concurrent_jobs: Option<ConcurrencyLimit>,
     /// Allow a key in a browser. Only for a personal tool where the user enters their own key:
     /// anywhere else the key is visible to every visitor of the page.
     pub dangerously_allow_browser: bool,
@@ -141,6 +146,7 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
             poll: None,
+            max_concurrent_jobs: None,
             dangerously_allow_browser: false,
         }
     }
@@ -172,7 +178,7 @@ impl ClientOptions {
     /// Checks every option for a client running in `runtime` and returns the normalised
     /// settings. Errors are [`Error::InvalidRequest`] naming the option as JavaScript spells it
     /// (`apiKey`, `baseUrl`, `headers`, `timeoutMs`, `maxRetries`, `poll.minDelayMs`,
-    /// `poll.maxDelayMs`, `dangerouslyAllowBrowser`) and never contain the key or a header value.
+    /// `poll.maxDelayMs`, `maxConcurrentJobs`, `dangerouslyAllowBrowser`) and never contain the key or a header value.
     pub fn check(self, runtime: Runtime) -> Result<Config, Error> {
         let provider = self.provider;
         let custom_base = self
@@ -231,6 +237,26 @@ impl ClientOptions {
             Some(poll) => check_poll(poll)?,
             None => PollSchedule::for_typical_duration(provider.capabilities().typical_duration_ms),
         };
+        match self.max_concurrent_jobs {
+            Some(ConcurrencyLimit::Jobs(n)) if !(1..=MAX_CONCURRENT_JOBS).contains(&n) => {
+                return Err(Error::invalid(
+                    "maxConcurrentJobs",
+                    format!(
+                        "is {n}; give a whole number from 1 to {MAX_CONCURRENT_JOBS}, or \"account\""
+                    ),
+                ));
+            }
+            Some(ConcurrencyLimit::Account) if provider != Provider::Apiframe => {
+                return Err(Error::invalid(
+                    "maxConcurrentJobs",
+                    format!(
+                        "\"account\" reads Apiframe's account limit, and {} has none to read: give a number",
+                        provider.name()
+                    ),
+                ));
+            }
+            _ => {}
+        }
         Ok(Config {
             provider,
             api_key,
@@ -239,6 +265,7 @@ impl ClientOptions {
             retry: self.retry,
             request_timeout_ms: self.request_timeout_ms,
             poll,
+            max_concurrent_jobs: self.max_concurrent_jobs,
         })
     }
 }
@@ -253,6 +280,7 @@ impl fmt::Debug for ClientOptions {
             .field("retry", &self.retry)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("poll", &self.poll)
+            .field("max_concurrent_jobs", &self.max_concurrent_jobs)
             .field("dangerously_allow_browser", &self.dangerously_allow_browser)
             .finish()
     }
@@ -268,6 +296,7 @@ pub struct Config {
     retry: RetryPolicy,
     request_timeout_ms: u64,
     poll: PollSchedule,
+    max_concurrent_jobs: Option<ConcurrencyLimit>,
 }
 
 impl Config {
@@ -304,6 +333,11 @@ impl Config {
         self.poll
     }
 
+    /// How many jobs may run at once before submits wait in a queue; `None`: no queue.
+    pub fn max_concurrent_jobs(&self) -> Option<ConcurrencyLimit> {
+        self.max_concurrent_jobs
+    }
+
     /// Every secret these settings hold (the key and the header values), for redaction.
     pub fn secrets(&self) -> impl Iterator<Item = &str> {
         self.api_key
@@ -323,6 +357,7 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("request_timeout_ms", &self.request_timeout_ms)
             .field("poll", &self.poll)
+            .field("max_concurrent_jobs", &self.max_concurrent_jobs)
             .finish()
     }
 }
@@ -467,6 +502,52 @@ mod tests {
         assert!(message.contains("Apiframe key"), "{message}");
         // A key without a known prefix is accepted: prefixes may change.
         ApiKey::parse(Provider::ApiInOne, "sk-custom").unwrap();
+    }
+
+    #[test]
+    fn a_limit_of_running_jobs_is_checked() {
+        let with = |provider: Provider, limit| {
+            let key = match provider {
+                Provider::Apiframe => "afk_k",
+                Provider::ApiInOne => "aio_k",
+            };
+            let options = ClientOptions {
+                max_concurrent_jobs: Some(limit),
+                ..ClientOptions::new(provider).with_key(ApiKey::parse(provider, key).unwrap())
+            };
+            options.check(Runtime::Server)
+        };
+        let config = with(Provider::Apiframe, ConcurrencyLimit::Jobs(5)).unwrap();
+        assert_eq!(
+            config.max_concurrent_jobs(),
+            Some(ConcurrencyLimit::Jobs(5))
+        );
+        with(Provider::Apiframe, ConcurrencyLimit::Account).unwrap();
+        with(Provider::ApiInOne, ConcurrencyLimit::Jobs(1_000)).unwrap();
+        for (provider, limit, text) in [
+            (
+                Provider::Apiframe,
+                ConcurrencyLimit::Jobs(0),
+                "is 0; give a whole number from 1 to 1000",
+            ),
+            (Provider::ApiInOne, ConcurrencyLimit::Jobs(1_001), "is 1001"),
+            (
+                Provider::ApiInOne,
+                ConcurrencyLimit::Account,
+                "API in One has none to read: give a number",
+            ),
+        ] {
+            let (field, message) = field_of(with(provider, limit));
+            assert_eq!(field, "maxConcurrentJobs");
+            assert!(message.contains(text), "{message}");
+        }
+        assert_eq!(
+            options()
+                .check(Runtime::Server)
+                .unwrap()
+                .max_concurrent_jobs(),
+            None
+        );
     }
 
     #[test]

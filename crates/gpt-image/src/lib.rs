@@ -14,6 +14,7 @@
 //!   reply shape back;
 //! - [`retry`] and [`schedule`]: when to try again and when to poll next;
 //! - [`batch`]: many waits on one client sharing one look at Apiframe's job listing;
+//! - [`queue`]: submits beyond a limit of running jobs held until a job ends;
 //! - [`webhook`]: checking an Apiframe webhook signature;
 //! - [`error`]: the one error type.
 //!
@@ -32,11 +33,12 @@
 //! request   → error, options, provider
 //! job       → error, provider
 //! http      → (nothing)
-//! config    → error, provider, request (URL syntax), retry, schedule
+//! config    → error, provider, queue, request (URL syntax), retry, schedule
 //! retry     → error, http
 //! schedule  → options, provider, request
 //! wire      → error, http, job, options, provider, request
 //! batch     → error, job, wire
+//! queue     → (nothing)
 //! transport → error, http                                  (wasm32)
 //! client    → all of the above but webhook, and transport   (wasm32)
 //! ```
@@ -64,6 +66,7 @@ pub mod http;
 pub mod job;
 pub mod options;
 pub mod provider;
+pub mod queue;
 pub mod request;
 pub mod retry;
 pub mod schedule;
@@ -82,6 +85,7 @@ pub use error::Error;
 pub use job::{Generation, Image, Job, JobStatus, JobUpdate};
 pub use options::{AspectRatio, Background, InputFidelity, OutputFormat, Quality, WebhookEvent};
 pub use provider::{Capabilities, Provider};
+pub use queue::ConcurrencyLimit;
 pub use request::Request;
 pub use retry::RetryPolicy;
 pub use schedule::PollSchedule;

@@ -7,8 +7,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use gpt_image::{
-    ApiKey, Client, ClientOptions, Error, GenerateOptions, JobStatus, JobUpdate, PollSchedule,
-    Provider, Request, RetryPolicy, Runtime, SubmitOptions, WaitOptions,
+    ApiKey, Client, ClientOptions, ConcurrencyLimit, Error, GenerateOptions, JobStatus, JobUpdate,
+    PollSchedule, Provider, Request, RetryPolicy, Runtime, SubmitOptions, WaitOptions,
 };
 use serde_json::Value;
 use wasm_bindgen_test::*;
@@ -36,6 +36,14 @@ fn client(provider: Provider, api_key: &str, faults: Option<&str>) -> Client {
     };
     connect(ClientOptions {
         base_url: Some(base),
+        ..options_for_emulator(provider, api_key)
+    })
+}
+
+/// The options of [`client`] without faults, to add others to.
+fn options_for_emulator(provider: Provider, api_key: &str) -> ClientOptions {
+    ClientOptions {
+        base_url: Some(emulator().to_owned()),
         retry: RetryPolicy {
             initial_delay_ms: 50,
             max_delay_ms: 200,
@@ -48,7 +56,7 @@ fn client(provider: Provider, api_key: &str, faults: Option<&str>) -> Client {
             typical_ms: 500,
         }),
         ..options(provider, api_key)
-    })
+    }
 }
 
 /// Options with a key, allowed in this browser: the tests are a personal tool of sorts.
@@ -879,4 +887,47 @@ async fn concurrent_waits_on_one_client_share_the_job_listing() {
         together * 2 <= apart,
         "{JOBS} jobs cost {together} status requests together, {apart} apart"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_beyond_the_accounts_limit_waits_in_the_queue_instead_of_meeting_429s() {
+    // The emulator lets a key run 10 Apiframe jobs at once (`GET /v2/me` says so).
+    const BURST: usize = 25;
+    let request = Request::new("a lighthouse on a cliff at dawn, watercolour");
+
+    let held_key = key(Provider::Apiframe, "queued");
+    let held = connect(ClientOptions {
+        max_concurrent_jobs: Some(ConcurrencyLimit::Account),
+        ..options_for_emulator(Provider::Apiframe, &held_key)
+    });
+    for outcome in generate_all(&[&held; BURST], &request).await {
+        outcome.expect("every job of the burst completes");
+    }
+    let s = stats(&held_key).await;
+    assert_eq!(count(&s, "jobs_created"), BURST as u64, "{s}");
+    assert_eq!(count(&s, "concurrency_refused"), 0, "{s}");
+    assert_eq!(
+        count(&s, "account_requests"),
+        1,
+        "the limit is read once: {s}"
+    );
+
+    // The same burst without the option meets the limit as 429s (waited out, or reported once
+    // the retries are spent).
+    let bare_key = key(Provider::Apiframe, "unqueued");
+    let bare = client(Provider::Apiframe, &bare_key, None);
+    generate_all(&[&bare; BURST], &request).await;
+    let s = stats(&bare_key).await;
+    assert!(count(&s, "concurrency_refused") > 0, "{s}");
+
+    // A number works on API in One too, which has no account to read it from.
+    let two_key = key(Provider::ApiInOne, "two");
+    let two = connect(ClientOptions {
+        max_concurrent_jobs: Some(ConcurrencyLimit::Jobs(2)),
+        ..options_for_emulator(Provider::ApiInOne, &two_key)
+    });
+    for outcome in generate_all(&[&two; 5], &request).await {
+        outcome.expect("every task completes");
+    }
+    assert_eq!(count(&stats(&two_key).await, "jobs_created"), 5);
 }

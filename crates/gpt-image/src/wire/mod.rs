@@ -128,6 +128,29 @@ fn is_url_safe(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
+/// Apiframe's account (`GET /v2/me`), for its limit of jobs running at once.
+pub fn account_request(base_url: &str, api_key: Option<&str>) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: format!("{}/v2/me", trim_base(base_url)),
+        headers: auth_headers(Provider::Apiframe, api_key),
+        body: None,
+    }
+}
+
+/// `team.maxConcurrentJobs` of Apiframe's account reply (a whole number from 1 up), if there
+/// is one; 0 or nothing means no known limit.
+pub fn parse_account_limit(response: &HttpResponse) -> Result<Option<u32>, Error> {
+    let value = parse_json(Provider::Apiframe, response)?;
+    let limit = value
+        .get("team")
+        .and_then(|team| team.get("maxConcurrentJobs"))
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n > 0);
+    Ok(limit)
+}
+
 /// The provider's auth header; none without a key (a proxy adds it on the server).
 fn auth_headers(provider: Provider, api_key: Option<&str>) -> Vec<(String, String)> {
     let Some(api_key) = api_key else {

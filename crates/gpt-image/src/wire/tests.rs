@@ -594,3 +594,20 @@ fn a_listing_that_is_not_one_is_an_error() {
     };
     assert_eq!(parse_job_page(&refused).unwrap_err().kind(), "auth");
 }
+
+#[test]
+fn the_accounts_limit_of_running_jobs_is_read() {
+    let request = account_request("http://h/", Some("afk_k"));
+    assert_eq!(request.url, "http://h/v2/me");
+    assert_eq!(request.header("x-api-key"), Some("afk_k"));
+    let limit = |body: &str| parse_account_limit(&ok(body)).unwrap();
+    assert_eq!(
+        limit(r#"{"team":{"plan":"pro","maxConcurrentJobs":25}}"#),
+        Some(25)
+    );
+    assert_eq!(limit(r#"{"team":{"maxConcurrentJobs":0}}"#), None);
+    assert_eq!(limit(r#"{"team":{"maxConcurrentJobs":"many"}}"#), None);
+    assert_eq!(limit(r#"{"team":{"maxConcurrentJobs":-3}}"#), None);
+    assert_eq!(limit(r#"{"plan":"pro"}"#), None);
+    assert!(parse_account_limit(&ok("nope")).is_err());
+}
