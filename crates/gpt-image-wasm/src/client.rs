@@ -13,8 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::arguments::{
-    self, CLIENT_OPTIONS, GENERATE_OPTIONS, REQUEST_FIELDS, STATUS_OPTIONS, SUBMIT_OPTIONS,
-    WAIT_OPTIONS,
+    self, CLIENT_OPTIONS, DURATIONS_EXPECTED, DURATIONS_KEYS, GENERATE_OPTIONS, REQUEST_FIELDS,
+    STATUS_OPTIONS, SUBMIT_OPTIONS, WAIT_OPTIONS,
 };
 use crate::error::{to_js, to_js_for_job};
 use crate::js;
@@ -66,6 +66,31 @@ impl Client {
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
         self.inner.base_url().to_owned()
+    }
+
+    /// What this client has learned of how long jobs take, as plain data to keep (in
+    /// localStorage, a file, a database) and give to `importDurations` in a later session, so
+    /// that polling starts warm.
+    #[wasm_bindgen(js_name = exportDurations)]
+    pub fn export_durations(&self) -> Result<JsValue, JsValue> {
+        js::to_plain(&self.inner.export_durations()).map_err(|e| to_js(&e))
+    }
+
+    /// Adds durations kept from `exportDurations` (of any client) to what this client knows.
+    /// Throws a `GptImageError` (kind `invalid_request`, field `durations`) on anything else.
+    #[wasm_bindgen(js_name = importDurations)]
+    pub fn import_durations(&self, durations: JsValue) -> Result<(), JsValue> {
+        let data = js::plain(
+            &durations,
+            "durations",
+            DURATIONS_EXPECTED,
+            "durations",
+            DURATIONS_KEYS,
+        )
+        .and_then(|value| arguments::durations(&value))
+        .map_err(|e| to_js(&e))?;
+        self.inner.import_durations(&data);
+        Ok(())
     }
 
     /// Validates and submits a request; resolves to the job.

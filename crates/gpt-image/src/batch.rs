@@ -4,7 +4,7 @@
 //! beside it, it asks the [`Batch`] they share: a listing fresh enough answers it, a listing
 //! under way is joined, and otherwise it leads a new one. A listing is "fresh enough" for a
 //! short window that widens with the number of jobs waited on (see [`Batch::window_ms`]), so
-//! 200 jobs cost a couple of listing pages a second instead of one request per job per look.
+//! 200 jobs cost two listing pages every three seconds instead of one request per job per look.
 //!
 //! A job the listing does not describe (not on the pages read, or completed without its result)
 //! is looked at alone. A server that refuses the listing (a proxy whose policy keeps it closed,
@@ -17,6 +17,9 @@ use std::collections::HashMap;
 use crate::error::Error;
 use crate::job::JobUpdate;
 use crate::wire::PAGE_SIZE;
+
+/// The widest a listing's freshness window gets, in shortest poll gaps per listing page.
+const GAPS_PER_PAGE: f64 = 3.0;
 
 /// What a wait should do for its next look at a job.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,12 +108,28 @@ impl Batch {
     }
 
     /// How old a listing may be and still answer a look, ms: a tenth of the shortest poll gap
-    /// per job waited on, at most two gaps. Two jobs share only looks due at about the same
-    /// moment; twenty or more share a listing per two gaps (1 s by default), which bounds the
-    /// extra detection delay batching adds.
+    /// per job waited on, at most three gaps per listing page the jobs fill. Two jobs share
+    /// only looks due at about the same moment; 30 to 100 jobs share a one-page listing per
+    /// three gaps (1.5 s by default), 200 a two-page one per six, so that a batch costs about
+    /// one page per three gaps however large it grows. As jobs end the window narrows again:
+    /// the last jobs of a batch, which decide when it is all done, are seen almost as soon as
+    /// a job polled alone.
     pub fn window_ms(&self) -> f64 {
         let gap = self.min_delay_ms as f64;
-        (self.watched.len() as f64 * gap / 10.0).min(2.0 * gap)
+        let jobs = self.watched.len();
+        let pages = jobs.div_ceil(PAGE_SIZE) as f64;
+        (jobs as f64 * gap / 10.0).min(GAPS_PER_PAGE * pages * gap)
+    }
+
+    /// The longest a wait in a large batch goes without a look, ms: the freshness window,
+    /// once it spans two shortest gaps or more (twenty jobs and up). A look at the listing
+    /// costs nothing more while it is fresh, so each job of such a batch is seen about once a
+    /// window whatever its own schedule says. `None` for a smaller batch or a job polled
+    /// alone, whose own schedule decides: a cap there would make each job lead a listing of
+    /// its own.
+    pub fn longest_gap_ms(&self) -> Option<u64> {
+        let window = self.window_ms();
+        (self.enabled && window >= 2.0 * self.min_delay_ms as f64).then_some(window as u64)
     }
 
     /// What the wait on `job_id` does for a look due at `now_ms`. `joined` is the start of the
@@ -234,7 +253,7 @@ mod tests {
 
     #[test]
     fn one_listing_answers_every_look_due_within_the_window() {
-        let mut batch = batch_of(40);
+        let mut batch = batch_of(20);
         assert_eq!(batch.window_ms(), 1_000.0);
         assert_eq!(batch.look("j0", 100.0, None), Look::Lead);
         batch.begin(100.0);
@@ -275,7 +294,35 @@ mod tests {
     fn the_window_widens_with_the_jobs_waited_on() {
         assert_eq!(batch_of(2).window_ms(), 100.0);
         assert_eq!(batch_of(10).window_ms(), 500.0);
-        assert_eq!(batch_of(200).window_ms(), 1_000.0);
+        assert_eq!(batch_of(40).window_ms(), 1_500.0);
+        assert_eq!(batch_of(100).window_ms(), 1_500.0);
+        assert_eq!(batch_of(101).window_ms(), 3_000.0);
+        assert_eq!(batch_of(200).window_ms(), 3_000.0);
+    }
+
+    #[test]
+    fn a_job_in_a_large_batch_is_looked_at_at_least_once_a_window() {
+        assert_eq!(batch_of(1).longest_gap_ms(), None);
+        assert_eq!(
+            batch_of(19).longest_gap_ms(),
+            None,
+            "their own schedules decide"
+        );
+        assert_eq!(batch_of(20).longest_gap_ms(), Some(1_000));
+        assert_eq!(batch_of(200).longest_gap_ms(), Some(3_000));
+        let mut refused = batch_of(50);
+        refused.begin(0.0);
+        refused.finish(
+            0.0,
+            Err(Error::Api {
+                status: 404,
+                code: None,
+                message: "no listing".into(),
+                request_id: None,
+                body: String::new(),
+            }),
+        );
+        assert_eq!(refused.longest_gap_ms(), None);
     }
 
     #[test]

@@ -23,7 +23,9 @@ use crate::provider::Provider;
 use crate::queue::{ConcurrencyLimit, Queue};
 use crate::request::Request;
 use crate::retry::{Resend, poll_may_repeat, retry_after_ms};
-use crate::schedule::{JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule};
+use crate::schedule::{
+    self, JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule,
+};
 use crate::transport;
 use crate::wire;
 
@@ -98,7 +100,10 @@ impl Client {
     /// The client for these settings (see [`crate::ClientOptions::check`]).
     pub fn new(config: Config) -> Self {
         Client {
-            schedule: RefCell::new(Schedule::new(config.poll())),
+            schedule: RefCell::new(Schedule::scaled(
+                config.poll(),
+                config.provider().capabilities().typical_duration_ms,
+            )),
             batch: RefCell::new(Batch::new(
                 config.provider() == Provider::Apiframe,
                 config.poll().min_delay_ms,
@@ -165,6 +170,18 @@ impl Client {
     /// With a limit of running jobs (`max_concurrent_jobs`), a submit beyond it first waits in
     /// the client's queue, in order, until a job of this client ends (see [`crate::queue`]).
     pub async fn submit(&self, request: &Request, options: SubmitOptions) -> Result<Job, Error> {
+        self.submit_timed(request, options)
+            .await
+            .map(|(job, _)| job)
+    }
+
+    /// [`Client::submit`], also returning when it was first sent (after any wait in the
+    /// queue): the job was made between then and the reply.
+    async fn submit_timed(
+        &self,
+        request: &Request,
+        options: SubmitOptions,
+    ) -> Result<(Job, f64), Error> {
         request.validate(self.provider())?;
         let idempotency_key = if self.provider().capabilities().idempotency {
             let key = options
@@ -197,6 +214,7 @@ impl Client {
         };
         let signal = options.signal.as_ref();
         let place = self.take_place(signal).await?;
+        let sent_at = transport::now_ms();
         let mut resent = 0;
         let mut job = loop {
             let response = self.send(&http, resend, signal, None).await?;
@@ -230,7 +248,7 @@ impl Client {
         if let Some(place) = place {
             place.submitted(&job.id);
         }
-        Ok(job)
+        Ok((job, sent_at))
     }
 
     /// Waits for this submit's turn in the queue; `None` when the client has no limit.
@@ -324,24 +342,26 @@ impl Client {
     /// after a reload does not start from scratch.
     ///
     /// Waits running together on one Apiframe client share their looks through the job listing
-    /// (see [`crate::batch`]): 200 jobs cost a few listing pages per second, not a request per
+    /// (see [`crate::batch`]): 200 jobs cost two listing pages every three seconds, not a request per
     /// job per look. A server that refuses the listing gets per-job polls.
     ///
     /// [`RetryPolicy::max_poll_failures`]: crate::RetryPolicy::max_poll_failures
     pub async fn wait(&self, job_id: &str, options: WaitOptions<'_>) -> Result<Generation, Error> {
-        self.poll_until_finished(job_id, options, JobKind::provider(self.provider()), false)
+        self.poll_until_finished(job_id, options, JobKind::provider(self.provider()), None)
             .await
     }
 
-    /// The polling loop of [`Client::wait`]. `just_submitted`: the wait began as the job was
-    /// created, so ages are real and the duration can be learned.
+    /// The polling loop of [`Client::wait`]. `sent_at`: when the submit that made the job was
+    /// first sent, for a wait that began as the job was made (its ages are then real and its
+    /// duration can be learned).
     async fn poll_until_finished(
         &self,
         job_id: &str,
         mut options: WaitOptions<'_>,
         kind: JobKind,
-        just_submitted: bool,
+        sent_at: Option<f64>,
     ) -> Result<Generation, Error> {
+        let just_submitted = sent_at.is_some();
         job::check_job_id(job_id)?;
         let signal = options.signal.as_ref();
         let timeout_ms = options.timeout_ms.unwrap_or(DEFAULT_WAIT_MS);
@@ -406,12 +426,7 @@ impl Client {
                 Err(error) => return Err(error),
             };
             let origin = *origin.get_or_insert_with(|| {
-                // A fresh job's age is measured here; a resumed one's from its creation, when
-                // the provider says (never in the future: clocks differ).
-                match update.created_at {
-                    Some(created) if !just_submitted => (created as f64).min(transport::now_ms()),
-                    _ => started,
-                }
+                schedule::job_origin_ms(update.created_at, sent_at, started, transport::now_ms())
             });
             if last.as_ref() != Some(&update)
                 && let Some(on_update) = options.on_update.as_mut()
@@ -572,16 +587,24 @@ impl Client {
         Ok(started)
     }
 
-    /// The wait before the next poll of a job of this kind and age.
+    /// The wait before the next poll of a job of this kind and age; in a batch, no longer than
+    /// [`Batch::longest_gap_ms`].
     fn poll_delay(&self, kind: JobKind, age_ms: u64, samples: &[ProgressSample]) -> u64 {
         let job = JobContext {
             kind,
             age_ms,
             samples,
         };
-        self.schedule
+        let delay = self
+            .schedule
             .try_borrow()
-            .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job))
+            .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job));
+        let cap = self
+            .batch
+            .try_borrow()
+            .ok()
+            .and_then(|b| b.longest_gap_ms());
+        cap.map_or(delay, |cap| delay.min(cap))
     }
 
     /// Submits, then waits. `on_update` first sees the submitted job, so its id is known even
@@ -597,8 +620,8 @@ impl Client {
             timeout_ms,
             mut on_update,
         } = options;
-        let job = self
-            .submit(
+        let (job, sent_at) = self
+            .submit_timed(
                 request,
                 SubmitOptions {
                     idempotency_key,
@@ -624,7 +647,8 @@ impl Client {
             timeout_ms,
             on_update,
         };
-        self.poll_until_finished(&job.id, wait, kind, true).await
+        self.poll_until_finished(&job.id, wait, kind, Some(sent_at))
+            .await
     }
 
     /// Sends under the retry policy; returns the 2xx reply or the error to report.

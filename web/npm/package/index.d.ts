@@ -59,6 +59,13 @@ export interface CommonClientOptions {
   timeoutMs?: number | undefined;
   /** Polling bounds for {@link Client.wait}; mostly for fast backends such as an emulator. */
   poll?: PollOptions | undefined;
+  /**
+   * Jobs this client lets run at once: submits beyond wait in a queue, in order, until one of
+   * its jobs ends, instead of meeting the provider's 429s. A whole number (1–1000), or
+   * `'account'` for Apiframe's own limit (`team.maxConcurrentJobs` of `GET /v2/me`, read once;
+   * where it cannot be read, submits are not held). Unset: every submit goes at once.
+   */
+  maxConcurrentJobs?: number | 'account' | undefined;
 }
 
 /**
@@ -150,6 +157,17 @@ export interface JobUpdate {
   creditCost?: number;
   /** When the provider created the job, ms since the Unix epoch, when it says (Apiframe). */
   createdAt?: number;
+  /** When the job ended, ms since the Unix epoch, when the provider says (Apiframe). */
+  completedAt?: number;
+}
+
+/**
+ * What a client has learned of how long jobs take ({@link Client.exportDurations}). Keep it
+ * as it is (JSON text, structured cloning) and hand it to {@link Client.importDurations}.
+ */
+export interface LearnedDurations {
+  readonly durations?: readonly unknown[];
+  readonly progress?: readonly unknown[];
 }
 
 /** The images a completed job made. */
@@ -202,6 +220,16 @@ export interface Client {
   wait(jobId: string, options?: WaitOptions): Promise<Generation>;
   /** Submits, then waits. `onUpdate` first receives the submitted job, so its id is never lost. */
   generate(request: ImageRequest, options?: GenerateOptions): Promise<Generation>;
+  /**
+   * What this client has learned of how long jobs take, to keep and give to
+   * {@link Client.importDurations} in a later session, so that polling starts warm.
+   */
+  exportDurations(): LearnedDurations;
+  /**
+   * Adds durations kept from {@link Client.exportDurations} to what this client knows. Throws
+   * a {@link GptImageError} (kind `invalid_request`, field `durations`) on anything else.
+   */
+  importDurations(durations: LearnedDurations): void;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type Job,
   type JobStatus,
   type JobUpdate,
+  type LearnedDurations,
   type OutputFormat,
   type PollOptions,
   type Provider,
@@ -36,6 +37,11 @@ const provider: Provider = 'apiframe';
 const poll: PollOptions = { minDelayMs: 100, maxDelayMs: 1000, typicalMs: 5000 };
 const options: ClientOptions = { provider, apiKey: 'afk_x', baseUrl: 'http://127.0.0.1:8787', maxRetries: 2, timeoutMs: 10_000, poll };
 const client: Client = await createClient(options);
+// Learned durations kept between sessions, and a queue at the account's limit.
+const learned: LearnedDurations = client.exportDurations();
+const warm: Client = await createClient({ ...options, maxConcurrentJobs: 'account' });
+warm.importDurations(JSON.parse(JSON.stringify(learned)) as LearnedDurations);
+await createClient({ ...options, maxConcurrentJobs: 4 });
 // In a page: the proxy's URL and the app's own headers, no key.
 const proxied: ProxyClientOptions = { provider: 'apiinone', baseUrl: '/api/gpt-image/apiinone', headers: { 'X-Session': 'token' } };
 const viaProxy: Client = await createClient(proxied);

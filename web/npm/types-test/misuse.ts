@@ -16,6 +16,8 @@ await createClient({ provider: 'apiframe', apiKey: 42, baseUrl: '/api' });
 await createClient({ provider: 'apiframe', apiKey: 'afk_x', base_url: 'http://x' });
 // @ts-expect-error: timeoutMs is a number of milliseconds
 await createClient({ provider: 'apiframe', apiKey: 'afk_x', timeoutMs: '5s' });
+// @ts-expect-error: maxConcurrentJobs is a number or 'account'
+await createClient({ provider: 'apiframe', apiKey: 'afk_x', maxConcurrentJobs: 'all' });
 
 const client = await createClient({ provider: 'apiframe', apiKey: 'afk_x' });
 // @ts-expect-error: a request is an object, not a bare prompt

@@ -6,8 +6,8 @@
 
 use std::str::FromStr;
 
-use gpt_image::config::{MAX_RETRIES, Runtime};
-use gpt_image::{ApiKey, ClientOptions, Error, PollSchedule, Provider};
+use gpt_image::config::{MAX_CONCURRENT_JOBS, MAX_RETRIES, Runtime};
+use gpt_image::{ApiKey, ClientOptions, ConcurrencyLimit, Error, PollSchedule, Provider};
 use serde_json::{Map, Value};
 
 use super::checks::{
@@ -26,6 +26,7 @@ pub const CLIENT_OPTIONS: &[&str] = &[
     "maxPollFailures",
     "timeoutMs",
     "poll",
+    "maxConcurrentJobs",
 ];
 /// Keys of `createClient({ poll })`.
 pub const POLL_OPTIONS: &[&str] = &["minDelayMs", "maxDelayMs", "typicalMs"];
@@ -94,7 +95,35 @@ pub fn client_options(options: &Value) -> Result<ClientOptions, Error> {
     if let Some(v) = present(obj, "poll") {
         options.poll = Some(poll_schedule(v, provider)?);
     }
+    if let Some(v) = present(obj, "maxConcurrentJobs") {
+        options.max_concurrent_jobs = Some(concurrency_limit(v)?);
+    }
     Ok(options)
+}
+
+/// `maxConcurrentJobs`: a whole number, or `"account"` (the core checks the bounds and the
+/// provider).
+fn concurrency_limit(value: &Value) -> Result<ConcurrencyLimit, Error> {
+    const FIELD: &str = "maxConcurrentJobs";
+    match value {
+        Value::String(text) if text == "account" => Ok(ConcurrencyLimit::Account),
+        Value::String(text) => Err(invalid(
+            FIELD,
+            format!(
+                "is {}; give a whole number or \"account\"",
+                gpt_image::error::quoted(text)
+            ),
+        )),
+        Value::Number(_) => {
+            let n = whole_number(FIELD, value, 1, u64::from(MAX_CONCURRENT_JOBS))?;
+            Ok(ConcurrencyLimit::Jobs(n as u32))
+        }
+        other => Err(wrong_type(
+            FIELD,
+            "a whole number or \"account\"",
+            type_name(other),
+        )),
+    }
 }
 
 /// `{ 'X-Session': token }` as name/value pairs; values must be strings and are never echoed.
@@ -255,6 +284,23 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_of_running_jobs_is_a_number_or_the_accounts() {
+        let limit = |v: serde_json::Value| {
+            let options =
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxConcurrentJobs": v });
+            client_options(&options)
+                .and_then(|o| o.check(Runtime::Server))
+                .map(|c| c.max_concurrent_jobs())
+        };
+        assert_eq!(limit(json!(5)).unwrap(), Some(ConcurrencyLimit::Jobs(5)));
+        assert_eq!(
+            limit(json!("account")).unwrap(),
+            Some(ConcurrencyLimit::Account)
+        );
+        assert_eq!(limit(json!(null)).unwrap(), None);
+    }
+
+    #[test]
     fn client_option_mistakes_name_the_field() {
         let cases = [
             (json!(null), "options"),
@@ -295,6 +341,26 @@ mod tests {
             (
                 json!({ "provider": "apiframe", "apiKey": "afk_x", "maxPollFailures": 0 }),
                 "maxPollFailures",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxConcurrentJobs": 0 }),
+                "maxConcurrentJobs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxConcurrentJobs": 2.5 }),
+                "maxConcurrentJobs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxConcurrentJobs": "acount" }),
+                "maxConcurrentJobs",
+            ),
+            (
+                json!({ "provider": "apiframe", "apiKey": "afk_x", "maxConcurrentJobs": true }),
+                "maxConcurrentJobs",
+            ),
+            (
+                json!({ "provider": "apiinone", "apiKey": "aio_x", "maxConcurrentJobs": "account" }),
+                "maxConcurrentJobs",
             ),
             (
                 json!({ "provider": "apiframe", "apiKey": "afk_x", "timeoutMs": 0 }),

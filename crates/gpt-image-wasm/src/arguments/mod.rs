@@ -19,6 +19,7 @@ pub mod request;
 
 pub use checks::{check_keys, invalid, millis, type_name, wrong_type};
 pub use client::{CLIENT_OPTIONS, POLL_OPTIONS, client_options};
+use gpt_image::Error;
 pub use request::{REQUEST_FIELDS, request};
 
 /// Keys of `client.submit(request, options)`.
@@ -29,5 +30,57 @@ pub const STATUS_OPTIONS: &[&str] = &["signal"];
 pub const WAIT_OPTIONS: &[&str] = &["signal", "onUpdate", "timeoutMs"];
 /// Keys of `client.generate(request, options)`.
 pub const GENERATE_OPTIONS: &[&str] = &["signal", "onUpdate", "idempotencyKey", "timeoutMs"];
+/// Keys of what `client.exportDurations()` returns, and `importDurations` takes.
+pub const DURATIONS_KEYS: &[&str] = &["durations", "progress"];
+/// What `importDurations` takes, in words.
+pub const DURATIONS_EXPECTED: &str = "the object client.exportDurations() returned";
+
+/// Reads what `importDurations` was given: an earlier `exportDurations()`, kept as it was
+/// (through JSON text or structured cloning).
+pub fn durations(value: &serde_json::Value) -> Result<gpt_image::schedule::ModelData, Error> {
+    serde_json::from_value(value.clone()).map_err(|_| {
+        invalid(
+            "durations",
+            format!("is not {DURATIONS_EXPECTED}: keep that object as it is"),
+        )
+    })
+}
+
 /// Keys of `verifyWebhook(input)`.
 pub const WEBHOOK_INPUT: &[&str] = &["body", "signature", "apiKey"];
+
+#[cfg(test)]
+mod tests {
+    use gpt_image::schedule::{DurationModel, JobKind};
+    use gpt_image::{Error, Provider};
+    use serde_json::json;
+
+    use super::durations;
+
+    #[test]
+    fn exported_durations_come_back_as_they_were() {
+        let mut model = DurationModel::new();
+        model.record(JobKind::provider(Provider::Apiframe), 14_000);
+        model.record(JobKind::provider(Provider::Apiframe), 16_500);
+        let exported = serde_json::to_value(model.export()).unwrap();
+        assert_eq!(durations(&exported).unwrap(), model.export());
+        assert_eq!(durations(&json!({})).unwrap(), Default::default());
+    }
+
+    #[test]
+    fn anything_else_is_refused_on_the_durations_field() {
+        for wrong in [
+            json!({"durations": "fast"}),
+            json!({"durations": [{"kind": 3}]}),
+            json!({"progress": [1, 2]}),
+        ] {
+            match durations(&wrong) {
+                Err(Error::InvalidRequest { field, message }) => {
+                    assert_eq!(field, "durations");
+                    assert!(message.contains("exportDurations()"), "{message}");
+                }
+                other => panic!("{wrong}: {other:?}"),
+            }
+        }
+    }
+}

@@ -98,6 +98,33 @@ impl PollSchedule {
     }
 }
 
+/// How far the provider's clock may seem off ours before its `createdAt` is not used for a job
+/// this client has just submitted, ms.
+pub const CLOCK_TOLERANCE_MS: f64 = 250.0;
+
+/// When a job's ages count from, ms on the client's clock (`now`). A resumed job's from its creation,
+/// when the provider says (never in the future: clocks differ). A job this client has just
+/// submitted was made between `sent_at` and the reply (`replied_at`): its creation time is
+/// used when it falls there, which shows the clocks agree (in a burst of submits the reply may
+/// come long after the job was made); otherwise the reply's time.
+pub fn job_origin_ms(
+    created_at: Option<u64>,
+    sent_at: Option<f64>,
+    replied_at: f64,
+    now: f64,
+) -> f64 {
+    match (created_at.map(|c| c as f64), sent_at) {
+        (Some(created), None) => created.min(now),
+        (Some(created), Some(sent))
+            if created >= sent - CLOCK_TOLERANCE_MS
+                && created <= replied_at + CLOCK_TOLERANCE_MS =>
+        {
+            created.clamp(sent, replied_at)
+        }
+        _ => replied_at,
+    }
+}
+
 /// What the schedule knows of one running job at one poll.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobContext<'a> {
@@ -153,6 +180,20 @@ impl Schedule {
             budget_interval_ms: 2_000,
             model: DurationModel::new(),
         }
+    }
+
+    /// A schedule for a provider whose jobs usually take `provider_typical_ms`, with the
+    /// caller's `bounds`. When the bounds say jobs take a different time (an emulator at a
+    /// quarter of real time, a faster backend), the request budget and the dense gap scale with
+    /// them: the providers' 2 s loop is advice for their 15 s jobs, and a 4 s job polled on a
+    /// 2 s budget would be seen late.
+    pub fn scaled(bounds: PollSchedule, provider_typical_ms: u64) -> Self {
+        let mut schedule = Schedule::new(bounds);
+        let scale = bounds.typical_ms as f64 / provider_typical_ms.max(1) as f64;
+        let scaled = |ms: u64| ((ms as f64 * scale) as u64).max(bounds.min_delay_ms);
+        schedule.budget_interval_ms = scaled(schedule.budget_interval_ms);
+        schedule.target_delay_ms = scaled(schedule.target_delay_ms);
+        schedule
     }
 
     /// Learns from a finished job: its kind, its real duration and the progress it showed.

@@ -346,3 +346,59 @@ fn a_finished_job_is_learned_at_its_likely_end_between_two_looks() {
     };
     assert!(fresh().finished_at_ms(&far, u64::MAX) >= u64::MAX - 1);
 }
+
+#[test]
+fn bounds_for_shorter_jobs_scale_the_budget_and_the_dense_gap() {
+    let real = PollSchedule::for_typical_duration(15_000);
+    let same = Schedule::scaled(real, 15_000);
+    assert_eq!(
+        (same.budget_interval_ms, same.target_delay_ms),
+        (2_000, 500)
+    );
+    let quarter = PollSchedule {
+        min_delay_ms: 125,
+        max_delay_ms: 2_500,
+        typical_ms: 3_750,
+    };
+    let s = Schedule::scaled(quarter, 15_000);
+    assert_eq!((s.budget_interval_ms, s.target_delay_ms), (500, 125));
+    // Never below the caller's shortest gap.
+    let fast = PollSchedule {
+        min_delay_ms: 100,
+        max_delay_ms: 200,
+        typical_ms: 500,
+    };
+    let s = Schedule::scaled(fast, 15_000);
+    assert_eq!((s.budget_interval_ms, s.target_delay_ms), (100, 100));
+}
+
+#[test]
+fn ages_count_from_the_providers_creation_time_when_the_clocks_agree() {
+    // A resumed wait: from the creation, never in the future.
+    assert_eq!(job_origin_ms(Some(1_000), None, 5_000.0, 5_000.0), 1_000.0);
+    assert_eq!(job_origin_ms(Some(9_000), None, 5_000.0, 5_000.0), 5_000.0);
+    assert_eq!(job_origin_ms(None, None, 5_000.0, 5_000.0), 5_000.0);
+    // Just submitted, sent at 1 000 and answered at 2 500 (a burst): made at 1 200.
+    assert_eq!(
+        job_origin_ms(Some(1_200), Some(1_000.0), 2_500.0, 2_600.0),
+        1_200.0
+    );
+    // Slightly outside the interval: the clocks differ a little, clamped into it.
+    assert_eq!(
+        job_origin_ms(Some(900), Some(1_000.0), 2_500.0, 2_600.0),
+        1_000.0
+    );
+    // Far outside it: the clocks disagree, the reply's time is used.
+    assert_eq!(
+        job_origin_ms(Some(60_000), Some(1_000.0), 2_500.0, 2_600.0),
+        2_500.0
+    );
+    assert_eq!(
+        job_origin_ms(Some(10), Some(1_000.0), 2_500.0, 2_600.0),
+        2_500.0
+    );
+    assert_eq!(
+        job_origin_ms(None, Some(1_000.0), 2_500.0, 2_600.0),
+        2_500.0
+    );
+}
