@@ -30,3 +30,9 @@ mod error;
 mod js;
 #[cfg(all(target_arch = "wasm32", feature = "webhook"))]
 mod webhook;
+
+/// The allocator of the package's wasms (see talc's comment in Cargo.toml); single-threaded
+/// wasm only, which is all a wasm built without `atomics` can be.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
