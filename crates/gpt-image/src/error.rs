@@ -344,7 +344,9 @@ mod tests {
         assert_eq!(parse_number(" 2 "), Some(2.0));
         assert_eq!(parse_number("1.5"), Some(1.5));
         assert_eq!(parse_number("-0.25e1"), Some(-2.5));
-        for junk in ["", "soon", "NaN", "1e999", "0x10", "1,5", "\"5\"", "[1]", "null", "true"] {
+        for junk in [
+            "", "soon", "NaN", "1e999", "0x10", "1,5", "\"5\"", "[1]", "null", "true",
+        ] {
             assert_eq!(parse_number(junk), None, "{junk}");
         }
     }
