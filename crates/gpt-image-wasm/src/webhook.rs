@@ -1,6 +1,7 @@
 //! `verifyWebhook`: checks an Apiframe webhook's signature with the core's
 //! [`gpt_image::webhook::verify`] (HMAC-SHA256 keyed with SHA-256 of the API key, compared in
-//! constant time). Synchronous, for Node servers and edge functions.
+//! constant time). Synchronous, for Node servers and edge functions. Its own wasm (the package's
+//! `gpt-image-wasm/webhook` entry), so that none of SHA-256, HMAC or base64 is in the client's.
 
 use gpt_image::Error;
 use js_sys::{ArrayBuffer, Uint8Array};

@@ -250,9 +250,14 @@ pub(crate) fn seconds(ms: u64) -> String {
 
 /// A decimal number read with serde_json's parser, which the crate carries anyway, instead of
 /// `str::parse::<f64>` and its tables. `None` for anything that is not a finite JSON number.
+///
+/// Read as a `Value`, the path every reply already takes: `from_str::<f64>` would add serde's
+/// "invalid type" message, which formats floats and so links all of Rust's float printing
+/// (some 15 KB of wasm).
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    serde_json::from_str::<f64>(text.trim())
-        .ok()
+    serde_json::from_str::<serde_json::Value>(text.trim())
+        .ok()?
+        .as_f64()
         .filter(|n| n.is_finite())
 }
 
@@ -338,7 +343,10 @@ mod tests {
     fn numbers_parse_like_json() {
         assert_eq!(parse_number(" 2 "), Some(2.0));
         assert_eq!(parse_number("1.5"), Some(1.5));
-        for junk in ["", "soon", "NaN", "1e999", "0x10", "1,5"] {
+        assert_eq!(parse_number("-0.25e1"), Some(-2.5));
+        for junk in [
+            "", "soon", "NaN", "1e999", "0x10", "1,5", "\"5\"", "[1]", "null", "true",
+        ] {
             assert_eq!(parse_number(junk), None, "{junk}");
         }
     }

@@ -10,6 +10,7 @@
 //! - [`config`]: the client's options, the API key in a type that never shows it, and every
 //!   rule they must meet (shared by the npm facade, the studio and the proxy);
 //! - [`http`]: an HTTP request and reply as plain values;
+//! - [`http_date`]: reading the three forms of an HTTP date (`Retry-After`);
 //! - [`wire`]: mapping a request onto each provider's HTTP body and reading every documented
 //!   reply shape back;
 //! - [`retry`] and [`schedule`]: when to try again and when to poll next;
@@ -33,8 +34,9 @@
 //! request   → error, options, provider
 //! job       → error, provider
 //! http      → (nothing)
+//! http_date → (nothing)
 //! config    → error, provider, queue, request (URL syntax), retry, schedule
-//! retry     → error, http
+//! retry     → error, http, http_date
 //! schedule  → options, provider, request
 //! wire      → error, http, job, options, provider, request
 //! batch     → error, job, wire
@@ -63,6 +65,7 @@ pub mod batch;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod http_date;
 pub mod job;
 pub mod options;
 pub mod provider;

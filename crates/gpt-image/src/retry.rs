@@ -6,7 +6,7 @@
 //! when present. Aborts and user errors are never retried, and a request that cannot be made
 //! idempotent is only resent when the reply proves the server did not act on it.
 //!
-//! May use: `error`, `http`. May not touch: `wire`, `config`, the network, the clock (the time is
+//! May use: `error`, `http`, `http_date`. May not touch: `wire`, `config`, the network, the clock (the time is
 //! passed in), randomness (the random number is passed in).
 
 use crate::error::{Error, parse_number};
@@ -123,8 +123,7 @@ pub fn retry_after_ms(response: &HttpResponse, now_unix_ms: f64) -> Option<u64> 
             .contains(&secs)
             .then(|| (secs * 1000.0).round() as u64);
     }
-    let when = httpdate::parse_http_date(value).ok()?;
-    let when_ms = when.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
+    let when_ms = crate::http_date::unix_seconds(value)? as f64 * 1000.0;
     Some((when_ms - now_unix_ms).max(0.0).round() as u64)
 }
 

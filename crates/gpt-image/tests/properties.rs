@@ -1,6 +1,7 @@
 //! Properties of the core's pure, public functions on arbitrary input: the providers' reply
 //! parsers and status check, `Retry-After` reading, webhook verification and request validation
-//! never panic, and what they return stays within its documented bounds.
+//! never panic, and what they return stays within its documented bounds. The HTTP-date reader
+//! gives what the `httpdate` crate (which it replaced) gives, on dates and on damaged dates.
 //!
 //! Native only (proptest); the same functions run in the browser tier on real replies, and
 //! under coverage-guided fuzzing with the same invariants in `crates/gpt-image/fuzz`
@@ -11,7 +12,7 @@
 use gpt_image::error::MAX_BODY;
 use gpt_image::http::HttpResponse;
 use gpt_image::job::check_job_id;
-use gpt_image::{Error, JobStatus, Provider, Request, retry, webhook, wire};
+use gpt_image::{Error, JobStatus, Provider, Request, http_date, retry, webhook, wire};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -121,8 +122,82 @@ fn kept_body_is_bounded(error: &Error) -> bool {
     }
 }
 
+/// The three forms of the HTTP-date `seconds` after the epoch, made by `httpdate` (IMF-fixdate)
+/// and rearranged into the obsolete two; RFC 850 only where its two-digit year can say it.
+fn http_date_forms(seconds: u64) -> Vec<String> {
+    let imf =
+        httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds));
+    // Sun, 06 Nov 1994 08:49:37 GMT
+    let (day_name, day, month, year, time) = (
+        &imf[..3],
+        &imf[5..7],
+        &imf[8..11],
+        &imf[12..16],
+        &imf[17..25],
+    );
+    let long_day = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+    .into_iter()
+    .find(|d| d.starts_with(day_name))
+    .unwrap();
+    let padded_day = day
+        .strip_prefix('0')
+        .map_or(day.to_string(), |d| format!(" {d}"));
+    let mut forms = vec![
+        imf.clone(),
+        format!("{day_name} {month} {padded_day} {time} {year}"),
+        format!("{day_name} {month} {day} {time} {year}"),
+    ];
+    if ("1970".."2070").contains(&year) {
+        forms.push(format!(
+            "{long_day}, {day}-{month}-{} {time} GMT",
+            &year[2..]
+        ));
+    }
+    forms
+}
+
+/// What `httpdate` made of `text`, in seconds after the epoch.
+fn httpdate_seconds(text: &str) -> Option<i64> {
+    let when = httpdate::parse_http_date(text).ok()?;
+    Some(when.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn http_dates_read_as_httpdate_read_them(seconds in 0u64..=253_402_300_799) {
+        for form in http_date_forms(seconds) {
+            prop_assert_eq!(http_date::unix_seconds(&form), Some(seconds as i64), "{}", form);
+            prop_assert_eq!(httpdate_seconds(&form), Some(seconds as i64), "{}", form);
+        }
+    }
+
+    #[test]
+    fn damaged_http_dates_are_refused_as_httpdate_refused_them(
+        seconds in 0u64..=253_402_300_799,
+        form in 0usize..4,
+        at in any::<prop::sample::Index>(),
+        byte in 32u8..127,
+        junk in any::<String>(),
+    ) {
+        let forms = http_date_forms(seconds);
+        let mut damaged = forms[form % forms.len()].clone().into_bytes();
+        let i = at.index(damaged.len());
+        damaged[i] = byte;
+        let damaged = String::from_utf8(damaged).unwrap();
+        for text in [damaged.as_str(), junk.as_str()] {
+            prop_assert_eq!(http_date::unix_seconds(text), httpdate_seconds(text), "{:?}", text);
+        }
+    }
 
     #[test]
     fn submit_replies_never_panic(provider in provider(), reply in reply()) {

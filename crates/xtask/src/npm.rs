@@ -3,9 +3,10 @@
 //! - [`build`]: the facade crate for wasm32 (release), the wasm-bindgen CLI (`--target web`),
 //!   `wasm-opt -Oz` (binaryen from `web/toolchain`), then the package folder `<target>/npm/gpt-image-wasm/` (our entry files,
 //!   hand-checked types and README from `web/npm/package/`, the version from the crate) and its
-//!   tarball `<target>/npm/gpt-image-wasm-<version>.tgz` from `npm pack`. The server proxy
-//!   (`gpt-image-proxy`, the `gpt-image-wasm/proxy` entry) is built the same way into a wasm of
-//!   its own;
+//!   tarball `<target>/npm/gpt-image-wasm-<version>.tgz` from `npm pack`. The webhook check (the
+//!   facade crate with only its `webhook` feature, the `gpt-image-wasm/webhook` entry) and the
+//!   server proxy (`gpt-image-proxy`, the `gpt-image-wasm/proxy` entry) are built the same way,
+//!   each into a wasm of its own, so that neither is in what `createClient` loads;
 //! - [`test`]: strict TypeScript, publint, arethetypeswrong, the Vite example built from the
 //!   tarball, then `node --test` against the emulator (Node, plus the Vite app and a plain
 //!   module page in headless Chromium);
@@ -26,6 +27,11 @@ const PACKAGE: &str = "gpt-image-wasm";
 const CRATE: &str = "gpt-image-wasm";
 /// The wasm-bindgen output name: `gpt_image_wasm.js` and `gpt_image_wasm_bg.wasm`.
 const OUT_NAME: &str = "gpt_image_wasm";
+/// The facade crate's features for the main wasm, and for the webhook entry's.
+const CLIENT_FEATURES: [&str; 3] = ["--no-default-features", "--features", "client"];
+const WEBHOOK_FEATURES: [&str; 3] = ["--no-default-features", "--features", "webhook"];
+/// The webhook entry's wasm-bindgen output name (`gpt_image_webhook_bg.wasm`).
+const WEBHOOK_OUT_NAME: &str = "gpt_image_webhook";
 /// The server proxy's crate and its wasm-bindgen output name (`gpt_image_proxy_bg.wasm`).
 const PROXY_CRATE: &str = "gpt-image-proxy";
 const PROXY_OUT_NAME: &str = "gpt_image_proxy";
@@ -53,11 +59,26 @@ pub fn build(ctx: &Ctx) -> Result<(), String> {
         }
         mkdir(dir)?;
     }
-    wasm_module(ctx, CRATE, OUT_NAME, &bindgen, &pkg)?;
-    check_types_cover_exports(ctx, &bindgen.join(format!("{OUT_NAME}.d.ts")))?;
+    wasm_module(ctx, CRATE, &CLIENT_FEATURES, OUT_NAME, &bindgen, &pkg)?;
+    check_types_cover_exports(ctx, &bindgen.join(format!("{OUT_NAME}.d.ts")), "index.d.ts")?;
+    // `gpt-image-wasm/webhook`: a wasm of its own, so that SHA-256, HMAC and base64 are not in
+    // what `createClient` loads.
+    wasm_module(
+        ctx,
+        CRATE,
+        &WEBHOOK_FEATURES,
+        WEBHOOK_OUT_NAME,
+        &bindgen,
+        &pkg,
+    )?;
+    check_types_cover_exports(
+        ctx,
+        &bindgen.join(format!("{WEBHOOK_OUT_NAME}.d.ts")),
+        "webhook.d.ts",
+    )?;
     // The server proxy (`gpt-image-wasm/proxy`): a wasm of its own, so none of it is in what
     // a browser loads.
-    wasm_module(ctx, PROXY_CRATE, PROXY_OUT_NAME, &bindgen, &pkg)?;
+    wasm_module(ctx, PROXY_CRATE, &[], PROXY_OUT_NAME, &bindgen, &pkg)?;
 
     let version = crate_version(ctx)?;
     let template = ctx.root.join("web/npm/package");
@@ -103,25 +124,30 @@ pub fn build(ctx: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds `krate` for wasm32 (release), runs the wasm-bindgen CLI (`--target web`) into
-/// `bindgen`, then `wasm-opt -Oz` into `pkg/{out_name}_bg.wasm`, and writes the JS glue to
+/// Builds `krate` for wasm32 (release, with the cargo arguments `features`), runs the
+/// wasm-bindgen CLI (`--target web`) into `bindgen`, then `wasm-opt -Oz` into `pkg/{out_name}_bg.wasm`, and writes the JS glue to
 /// `pkg/{out_name}.js` without its reference to wasm-bindgen's own .d.ts (the package ships
 /// hand-written types).
 fn wasm_module(
     ctx: &Ctx,
     krate: &str,
+    features: &[&str],
     out_name: &str,
     bindgen: &Path,
     pkg: &Path,
 ) -> Result<(), String> {
-    ctx.run(ctx.cmd("cargo").args([
-        "build",
-        "-p",
-        krate,
-        "--target",
-        "wasm32-unknown-unknown",
-        "--release",
-    ]))?;
+    ctx.run(
+        ctx.cmd("cargo")
+            .args([
+                "build",
+                "-p",
+                krate,
+                "--target",
+                "wasm32-unknown-unknown",
+                "--release",
+            ])
+            .args(features),
+    )?;
     let wasm = ctx.target_dir().join(format!(
         "wasm32-unknown-unknown/release/{}.wasm",
         krate.replace('-', "_")
@@ -275,25 +301,29 @@ pub fn bench(ctx: &Ctx) -> Result<(), String> {
         let gz = gzipped(&bytes)?;
         total += gz;
         println!(
-            "{name:>24}: {:>8} bytes, {:>9} gzipped",
+            "{name:>26}: {:>8} bytes, {:>9} gzipped",
             bytes.len(),
             kb(gz)
         );
     }
     println!(
-        "{:>24}: {:>9} gzipped (wasm + JS glue + browser entry)",
+        "{:>26}: {:>9} gzipped (wasm + JS glue + browser entry)",
         "package",
         kb(total)
     );
-    // The server proxy: never loaded by a browser, so outside the figure above.
-    for name in [
-        format!("{PROXY_OUT_NAME}_bg.wasm"),
-        format!("{PROXY_OUT_NAME}.js"),
-        "proxy.js".into(),
+    // The webhook check and the server proxy: entries of their own, never loaded by
+    // `import { createClient }`, so outside the figure above.
+    for (name, entry) in [
+        (format!("{WEBHOOK_OUT_NAME}_bg.wasm"), "webhook entry"),
+        (format!("{WEBHOOK_OUT_NAME}.js"), "webhook entry"),
+        ("webhook.js".into(), "webhook entry"),
+        (format!("{PROXY_OUT_NAME}_bg.wasm"), "server proxy"),
+        (format!("{PROXY_OUT_NAME}.js"), "server proxy"),
+        ("proxy.js".into(), "server proxy"),
     ] {
         let bytes = fs::read(pkg.join(&name)).map_err(|e| format!("{name}: {e}"))?;
         println!(
-            "{name:>24}: {:>8} bytes, {:>9} gzipped (server proxy only)",
+            "{name:>26}: {:>8} bytes, {:>9} gzipped ({entry} only)",
             bytes.len(),
             kb(gzipped(&bytes)?)
         );
@@ -400,6 +430,7 @@ pub fn bench_inputs_exist(ctx: &Ctx) -> bool {
     [
         pkg.join(format!("{OUT_NAME}_bg.wasm")),
         pkg.join(format!("{PROXY_OUT_NAME}_bg.wasm")),
+        pkg.join(format!("{WEBHOOK_OUT_NAME}_bg.wasm")),
         bindgen.join(format!("{OUT_NAME}_bg.wasm")),
         bindgen.join(format!("{PROXY_OUT_NAME}_bg.wasm")),
     ]
@@ -470,10 +501,11 @@ fn crate_version(ctx: &Ctx) -> Result<String, String> {
         .ok_or_else(|| format!("cannot read the version of {CRATE} from `cargo pkgid`: {id}"))
 }
 
-/// Every function and `Client` method the wasm exports must appear in the hand-written types.
-fn check_types_cover_exports(ctx: &Ctx, generated: &Path) -> Result<(), String> {
+/// Every function and `Client` method the wasm exports must appear in the hand-written types
+/// (`types`, a file of `web/npm/package/`).
+fn check_types_cover_exports(ctx: &Ctx, generated: &Path, types: &str) -> Result<(), String> {
     let generated = read(generated)?;
-    let ours = read(&ctx.root.join("web/npm/package/index.d.ts"))?;
+    let ours = read(&ctx.root.join("web/npm/package").join(types))?;
     let internal = ["free", "initSync", "__wbg_init", "__destroy_into_raw"];
     let missing: Vec<&str> = generated
         .lines()
@@ -493,7 +525,7 @@ fn check_types_cover_exports(ctx: &Ctx, generated: &Path) -> Result<(), String> 
         Ok(())
     } else {
         Err(format!(
-            "web/npm/package/index.d.ts does not declare what the wasm exports: {}",
+            "web/npm/package/{types} does not declare what the wasm exports: {}",
             missing.join(", ")
         ))
     }

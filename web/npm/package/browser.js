@@ -6,5 +6,5 @@ import init from './gpt_image_wasm.js';
 
 await init({ module_or_path: new URL('./gpt_image_wasm_bg.wasm', import.meta.url) });
 
-export { createClient, verifyWebhook } from './gpt_image_wasm.js';
+export { createClient } from './gpt_image_wasm.js';
 export { GptImageError } from './error.js';

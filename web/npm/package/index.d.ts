@@ -292,20 +292,3 @@ export class GptImageError extends Error {
   /** How long the provider asked to wait (`rate_limited`), ms. */
   readonly retryAfterMs?: number;
 }
-
-/** Input of {@link verifyWebhook}. */
-export interface WebhookInput {
-  /** The raw request body exactly as received, before any JSON parsing. */
-  body: string | Uint8Array | ArrayBuffer;
-  /** The `X-Webhook-Signature` header; missing means not verified (`false`). */
-  signature: string | null | undefined;
-  /** The Apiframe API key the job was submitted with. */
-  apiKey: string;
-}
-
-/**
- * Whether an Apiframe webhook really came from Apiframe: HMAC-SHA256 of the raw body keyed
- * with SHA-256 of your key, compared in constant time. Throws a {@link GptImageError} of kind
- * `invalid_request` on a wrong argument (for example a parsed object as `body`).
- */
-export function verifyWebhook(input: WebhookInput): boolean;

@@ -6,5 +6,5 @@ import { initSync } from './gpt_image_wasm.js';
 
 initSync({ module: readFileSync(new URL('./gpt_image_wasm_bg.wasm', import.meta.url)) });
 
-export { createClient, verifyWebhook } from './gpt_image_wasm.js';
+export { createClient } from './gpt_image_wasm.js';
 export { GptImageError } from './error.js';

@@ -1,9 +1,13 @@
-// verifyWebhook: Apiframe's HMAC-SHA256 of the raw body keyed with SHA-256 of the API key.
+// verifyWebhook (`gpt-image-wasm/webhook`): Apiframe's HMAC-SHA256 of the raw body keyed with
+// SHA-256 of the API key.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
-import { GptImageError, verifyWebhook } from 'gpt-image-wasm';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { GptImageError } from 'gpt-image-wasm';
+import { GptImageError as WebhookEntryError, verifyWebhook } from 'gpt-image-wasm/webhook';
 import { client, key, sleep } from './support.js';
 
 const apiKey = 'afk_npm_webhook_0123456789';
@@ -48,6 +52,33 @@ describe('verifyWebhook', () => {
       });
     }
     assert.equal(verifyWebhook({ body, signature, apiKey }), true, 'still works after errors');
+  });
+});
+
+describe('the webhook entry', () => {
+  it('is apart from the client: the main entry has no verifyWebhook, and errors share one class', async () => {
+    assert.equal(WebhookEntryError, GptImageError);
+    assert.equal('verifyWebhook' in (await import('gpt-image-wasm')), false);
+  });
+
+  it('is left out of an app that only makes a client, and is all a webhook handler bundles', async () => {
+    const bundle = async (contents) =>
+      (
+        await build({
+          stdin: { contents, resolveDir: fileURLToPath(new URL('.', import.meta.url)) },
+          bundle: true,
+          format: 'esm',
+          platform: 'browser',
+          write: false,
+          logLevel: 'silent',
+        })
+      ).outputFiles[0].text;
+    const app = await bundle("import { createClient } from 'gpt-image-wasm'; console.log(createClient);");
+    assert.match(app, /gpt_image_wasm_bg\.wasm/);
+    assert.doesNotMatch(app, /gpt_image_webhook/);
+    const handler = await bundle("import { verifyWebhook } from 'gpt-image-wasm/webhook'; console.log(verifyWebhook);");
+    assert.match(handler, /gpt_image_webhook_bg\.wasm/);
+    assert.doesNotMatch(handler, /gpt_image_wasm_bg\.wasm/);
   });
 });
 

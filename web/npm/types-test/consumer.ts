@@ -3,7 +3,6 @@
 import {
   createClient,
   GptImageError,
-  verifyWebhook,
   type AspectRatio,
   type Background,
   type Client,
@@ -30,8 +29,12 @@ import {
   type SubmitOptions,
   type WaitOptions,
   type WebhookEvent,
-  type WebhookInput,
 } from 'gpt-image-wasm';
+import {
+  GptImageError as WebhookEntryError,
+  verifyWebhook,
+  type WebhookInput,
+} from 'gpt-image-wasm/webhook';
 
 const provider: Provider = 'apiframe';
 const poll: PollOptions = { minDelayMs: 100, maxDelayMs: 1000, typicalMs: 5000 };
@@ -130,5 +133,7 @@ const details: GptImageErrorDetails = { kind: 'network' };
 const made = new GptImageError('offline', details);
 const input: WebhookInput = { body: new Uint8Array([1, 2]), signature: null, apiKey: 'afk_x' };
 const ok: boolean = verifyWebhook(input) && verifyWebhook({ body: '{}', signature: 'ab', apiKey: 'afk_x' });
+// The webhook entry's error class is the main entry's.
+const sameClass: typeof GptImageError = WebhookEntryError;
 
-void [who, where, status, retryKey, percent, url, cost, again, made, ok];
+void [who, where, status, retryKey, percent, url, cost, again, made, ok, sameClass];

@@ -1,6 +1,7 @@
 // Misuses that must NOT compile. Each line carries @ts-expect-error: if the types ever get
 // looser (a string where a union was, `any` in a signature), tsc reports the unused directive.
-import { createClient, verifyWebhook, type ImageRequest, type JobUpdate } from 'gpt-image-wasm';
+import { createClient, type ImageRequest, type JobUpdate } from 'gpt-image-wasm';
+import { verifyWebhook } from 'gpt-image-wasm/webhook';
 
 // @ts-expect-error: 'openai' is not a provider of this package
 await createClient({ provider: 'openai', apiKey: 'sk-x' });
