@@ -9,7 +9,11 @@ import { STUDIO_URL } from './support.js';
 test('every asset of the page carries an integrity hash that matches what is served', async () => {
   const html = await (await fetch(STUDIO_URL)).text();
   const tags = [...html.matchAll(/<link\b[^>]*>/g)].map(([tag]) => tag);
-  const attribute = (tag, name) => tag.match(new RegExp(`\\b${name}="([^"]*)"`))?.[1];
+  // The release page is minified: a value without spaces or quotes may be written unquoted.
+  const attribute = (tag, name) => {
+    const found = tag.match(new RegExp(`\\b${name}=(?:"([^"]*)"|([^\\s"'>]+))`));
+    return found?.[1] ?? found?.[2];
+  };
   const hashed = tags
     .map((tag) => ({ href: attribute(tag, 'href'), integrity: attribute(tag, 'integrity') }))
     .filter(({ integrity }) => integrity);

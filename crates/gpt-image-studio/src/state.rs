@@ -72,7 +72,18 @@ impl Studio {
 
     /// Changes the settings and saves them.
     pub fn change_settings(&self, change: impl FnOnce(&mut Settings)) {
-        self.settings.update(change);
+        let mut change = Some(change);
+        self.change_settings_with(&mut |s| {
+            if let Some(change) = change.take() {
+                change(s);
+            }
+        });
+    }
+
+    /// [`Studio::change_settings`] without generics: one copy of the signal update and the
+    /// save in the wasm, whatever the caller's closure.
+    fn change_settings_with(&self, change: &mut dyn FnMut(&mut Settings)) {
+        self.settings.update(|s| change(s));
         self.settings.with_untracked(storage::save_settings);
     }
 
@@ -131,6 +142,17 @@ impl Studio {
 
     /// Changes an entry and saves it.
     pub fn update(&self, id: &str, change: impl FnOnce(&mut Entry)) {
+        let mut change = Some(change);
+        self.update_with(id, &mut |e| {
+            if let Some(change) = change.take() {
+                change(e);
+            }
+        });
+    }
+
+    /// [`Studio::update`] without generics: one copy of the signal update and the save in
+    /// the wasm, whatever the caller's closure.
+    fn update_with(&self, id: &str, change: &mut dyn FnMut(&mut Entry)) {
         let mut saved = None;
         self.entries.update(|all| {
             if let Some(e) = all.iter_mut().find(|e| e.id == id) {

@@ -17,6 +17,19 @@ const BUDGET_BYTES: usize = 250 * 1024;
 /// Issue 12's aim for the same first load.
 const AIM_BYTES: usize = 170 * 1024;
 
+/// Rust flags of every studio build. `erase_components` makes Leptos type-erase each
+/// component's view (an `AnyView` per component instead of one nested type for the whole
+/// page), so far fewer view types are monomorphized: 11.6 KB less gzipped wasm, measured.
+const STUDIO_RUSTFLAGS: &str = "--cfg=erase_components";
+
+/// `RUSTFLAGS` for a studio build: the caller's, then [`STUDIO_RUSTFLAGS`].
+fn studio_rustflags() -> String {
+    match std::env::var("RUSTFLAGS") {
+        Ok(own) if !own.trim().is_empty() => format!("{own} {STUDIO_RUSTFLAGS}"),
+        _ => STUDIO_RUSTFLAGS.to_owned(),
+    }
+}
+
 /// How `dist/` is built: `Release` is what is tested, measured and hosted (LTO, wasm-opt);
 /// `Debug` compiles several times faster, for `cargo xtask dev`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,7 +44,8 @@ pub fn build(ctx: &Ctx, profile: Profile) -> Result<(), String> {
     let mut trunk = ctx.cmd("trunk");
     trunk
         .arg("build")
-        .env("PATH", crate::setup::path_with_toolchain(ctx)?);
+        .env("PATH", crate::setup::path_with_toolchain(ctx)?)
+        .env("RUSTFLAGS", studio_rustflags());
     if profile == Profile::Release {
         trunk.arg("--release");
     }
@@ -189,7 +203,7 @@ fn unoptimised_wasm(ctx: &Ctx) -> Result<std::path::PathBuf, String> {
     if trunk.exists() {
         return Ok(trunk);
     }
-    ctx.run(ctx.cmd("cargo").args([
+    ctx.run(ctx.cmd("cargo").env("RUSTFLAGS", studio_rustflags()).args([
         "build",
         "-p",
         "gpt-image-studio",

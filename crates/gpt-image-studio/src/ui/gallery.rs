@@ -19,6 +19,86 @@ use crate::ui::image_actions::{Picture, file_name, ratio_class, view as open_vie
 use crate::ui::show_dialog;
 use crate::zip;
 
+/// Where a job's actions are shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    /// The stage (the newest job): Stop, Retry or Run again, Delete.
+    Stage,
+    /// A gallery card: also Resume waiting and Load into form, and a Delete named by prompt.
+    Gallery,
+}
+
+/// A job's buttons, one function for the stage and the gallery, so the wasm holds one copy.
+pub fn job_actions(e: &Entry, place: In) -> AnyView {
+    let studio = expect_context::<Studio>();
+    let status = e.status;
+    let running = status.is_running();
+    let in_gallery = place == In::Gallery;
+    let (stop_id, resume_id, retry_id, delete_id) =
+        (e.id.clone(), e.id.clone(), e.id.clone(), e.id.clone());
+    let load = in_gallery.then(|| (e.provider, e.request.clone()));
+    let delete_label = in_gallery.then(|| {
+        let prompt_short: String = e.request.prompt.chars().take(60).collect();
+        format!("Delete “{prompt_short}”")
+    });
+    let deleted = if in_gallery {
+        "Job deleted."
+    } else {
+        "Job and its images deleted."
+    };
+    view! {
+        <div class="actions">
+            {running
+                .then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| jobs::stop(studio, &stop_id)>
+                        "Stop waiting"
+                    </button>
+                })}
+            {(in_gallery && status == Status::Stopped && e.job_id.is_some())
+                .then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| jobs::resume(studio, &resume_id)>
+                        "Resume waiting"
+                    </button>
+                })}
+            {(!running)
+                .then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| jobs::retry(studio, &retry_id)>
+                        {if status == Status::Completed { "Run again" } else { "Retry" }}
+                    </button>
+                })}
+            {load
+                .map(|(provider, request)| view! {
+                    <button
+                        type="button"
+                        class="secondary"
+                        on:click=move |_| {
+                            studio.change_settings(|s| {
+                                s.provider = provider;
+                                s.form = Form::from_request(&request);
+                            });
+                            studio.announce("Settings loaded into the form.");
+                            crate::ui::focus("prompt");
+                        }
+                    >
+                        "Load into form"
+                    </button>
+                })}
+            <button
+                type="button"
+                class="danger"
+                aria-label=delete_label
+                on:click=move |_| {
+                    studio.delete(&delete_id);
+                    studio.announce(deleted);
+                }
+            >
+                "Delete"
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
 /// Elapsed time and, while it runs, the ETA of `entry` at `now`.
 pub fn timing(entry: &Entry, now: f64) -> (String, Option<String>) {
     let end = entry.finished_at.unwrap_or(now);
@@ -320,10 +400,6 @@ fn Job(id: String) -> impl IntoView {
                 .collect_view()
                 .into_any()
         };
-        let (stop_id, resume_id, retry_id, delete_id) =
-            (id.clone(), id.clone(), id.clone(), id.clone());
-        let load = e.clone();
-        let has_job = e.job_id.is_some();
         let progress = e.progress;
         let kept = e.kept_images().count();
         let stored = e.kept_images().filter(|(_, i)| i.stored).count();
@@ -367,51 +443,7 @@ fn Job(id: String) -> impl IntoView {
                     </p>
                     {job_error(&e)}
                     <ul class="thumbs">{thumbs}</ul>
-                    <div class="actions">
-                        {running
-                            .then(|| view! {
-                                <button type="button" class="secondary" on:click=move |_| jobs::stop(studio, &stop_id)>
-                                    "Stop waiting"
-                                </button>
-                            })}
-                        {(status == Status::Stopped && has_job)
-                            .then(|| view! {
-                                <button type="button" class="secondary" on:click=move |_| jobs::resume(studio, &resume_id)>
-                                    "Resume waiting"
-                                </button>
-                            })}
-                        {(!running)
-                            .then(|| view! {
-                                <button type="button" class="secondary" on:click=move |_| jobs::retry(studio, &retry_id)>
-                                    {if status == Status::Completed { "Run again" } else { "Retry" }}
-                                </button>
-                            })}
-                        <button
-                            type="button"
-                            class="secondary"
-                            on:click=move |_| {
-                                studio.change_settings(|s| {
-                                    s.provider = load.provider;
-                                    s.form = Form::from_request(&load.request);
-                                });
-                                studio.announce("Settings loaded into the form.");
-                                crate::ui::focus("prompt");
-                            }
-                        >
-                            "Load into form"
-                        </button>
-                        <button
-                            type="button"
-                            class="danger"
-                            aria-label=format!("Delete “{prompt_short}”")
-                            on:click=move |_| {
-                                studio.delete(&delete_id);
-                                studio.announce("Job deleted.");
-                            }
-                        >
-                            "Delete"
-                        </button>
-                    </div>
+                    {job_actions(&e, In::Gallery)}
                 </article>
             </li>
         })

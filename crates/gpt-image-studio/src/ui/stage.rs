@@ -5,10 +5,9 @@
 
 use leptos::prelude::*;
 
-use crate::history::{ImageRef, Status};
-use crate::jobs;
+use crate::history::ImageRef;
 use crate::state::Studio;
-use crate::ui::gallery::{job_error, timing};
+use crate::ui::gallery::{In, job_actions, job_error, timing};
 use crate::ui::image_actions::{ImageActions, Picture, ratio_class, view as open_view};
 
 /// The newest job, or a placeholder of the form's shape before the first one.
@@ -119,37 +118,13 @@ fn Newest(id: String) -> impl IntoView {
                 .collect_view()
                 .into_any()
         };
-        let (stop_id, retry_id, delete_id) = (e.id.clone(), e.id.clone(), e.id.clone());
         let status = e.status;
         Some(view! {
             <div class="stage-job" data-status=status.label()>
                 <div class="stage-frames" class:several=several>{frames}</div>
                 <div class="stage-bar">
                     <p class="stage-prompt">{e.request.prompt.clone()}</p>
-                    <div class="actions">
-                        {running
-                            .then(|| view! {
-                                <button type="button" class="secondary" on:click=move |_| jobs::stop(studio, &stop_id)>
-                                    "Stop waiting"
-                                </button>
-                            })}
-                        {(!running)
-                            .then(|| view! {
-                                <button type="button" class="secondary" on:click=move |_| jobs::retry(studio, &retry_id)>
-                                    {if status == Status::Completed { "Run again" } else { "Retry" }}
-                                </button>
-                            })}
-                        <button
-                            type="button"
-                            class="danger"
-                            on:click=move |_| {
-                                studio.delete(&delete_id);
-                                studio.announce("Job and its images deleted.");
-                            }
-                        >
-                            "Delete"
-                        </button>
-                    </div>
+                    {job_actions(&e, In::Stage)}
                 </div>
             </div>
         })
