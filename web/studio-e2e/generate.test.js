@@ -87,3 +87,25 @@ test('stop waiting stops polling, and resuming delivers', async (t) => {
   await completedCards(page, 1);
   assert.deepEqual(problems, []);
 });
+
+test('a burst beyond the account limit waits as queued, meets no 429, and what was learned is kept', async (t) => {
+  const { page, problems } = await open(t);
+  const key = keyFor('apiframe', 'burst');
+  await connect(page, { key });
+  // The emulator lets a key run 10 jobs at once: 16 clicks in one go, as an impatient person.
+  await page.locator('#prompt').fill('a fox in the snow');
+  await page.evaluate(() => {
+    for (let i = 0; i < 16; i += 1) document.querySelector('#generate').click();
+  });
+  await page.locator('.jobs article[data-status="Queued: waiting for a free slot"]').first().waitFor();
+  await completedCards(page, 16, 60_000);
+  const s = await stats(key);
+  assert.equal(s.jobs_created, 16);
+  assert.equal(s.concurrency_refused, 0, 'the studio held the jobs beyond the limit');
+  assert.ok(s.list_requests > 0, 'the running jobs were polled together through the listing');
+  // The polling schedule's learned durations are kept for the next visit: figures only.
+  const kept = await page.evaluate(() => localStorage.getItem('gpt-image-studio.durations.apiframe'));
+  assert.ok(JSON.parse(kept).durations.length > 0, kept);
+  assert.doesNotMatch(kept, /fox|afk_/);
+  assert.deepEqual(problems, []);
+});

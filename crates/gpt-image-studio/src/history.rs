@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub enum Status {
     /// Saved, submit not yet answered.
     Sending,
+    /// Saved, held by the client until one of the account's running jobs ends (Apiframe's
+    /// `maxConcurrentJobs`): not sent yet.
+    Waiting,
     Queued,
     Processing,
     Completed,
@@ -34,13 +37,17 @@ impl Status {
 
     /// Whether the studio should be polling this job.
     pub fn is_running(self) -> bool {
-        matches!(self, Status::Sending | Status::Queued | Status::Processing)
+        matches!(
+            self,
+            Status::Sending | Status::Waiting | Status::Queued | Status::Processing
+        )
     }
 
     /// The word shown on a card.
     pub fn label(self) -> &'static str {
         match self {
             Status::Sending => "Sending",
+            Status::Waiting => "Queued: waiting for a free slot",
             Status::Queued => "Queued",
             Status::Processing => "Processing",
             Status::Completed => "Completed",

@@ -8,15 +8,17 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use gpt_image::{
-    Client, ClientOptions, Error, JobUpdate, Provider, Request, SubmitOptions, WaitOptions,
+    Client, ClientOptions, ConcurrencyLimit, Error, JobUpdate, Provider, Request, SubmitOptions,
+    WaitOptions,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::AbortController;
 
-use crate::browser::{db, files, now_ms};
+use crate::browser::{db, files, now_ms, storage};
 use crate::cross_origin;
 use crate::explain::{self, Place, explain};
 use crate::history::{Entry, SavedImage, Status, image_key};
@@ -26,6 +28,65 @@ use crate::state::Studio;
 thread_local! {
     /// Abort handles of the waits in progress, by entry id.
     static WAITING: RefCell<HashMap<String, AbortController>> = RefCell::new(HashMap::new());
+    /// One client per connection for the page's life: its waits share Apiframe's job listing,
+    /// its queue holds submits beyond the account's limit, and what it learns of job
+    /// durations serves every later job.
+    static CLIENTS: RefCell<Vec<(Connection, Rc<Client>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where a client sends its requests, and with which key (empty through a proxy). Held in
+/// memory only, never shown.
+#[derive(PartialEq)]
+struct Connection {
+    provider: Provider,
+    base_url: String,
+    via_proxy: bool,
+    key: String,
+}
+
+/// The page's client for a connection: the one made earlier, or a new one (replacing the
+/// connection's client with another key), warmed with the durations learned in earlier
+/// sessions. Apiframe clients hold submits beyond the account's `maxConcurrentJobs`.
+fn client_for(connection: Connection) -> Result<Rc<Client>, Error> {
+    let known = CLIENTS.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(known, _)| *known == connection)
+            .map(|(_, client)| client.clone())
+    });
+    if let Some(client) = known {
+        return Ok(client);
+    }
+    let provider = connection.provider;
+    let mut options = ClientOptions::new(provider).with_base_url(connection.base_url.clone());
+    if provider == Provider::Apiframe {
+        options.max_concurrent_jobs = Some(ConcurrencyLimit::Account);
+    }
+    let config = if connection.via_proxy {
+        // The proxy adds the key on the server: this page sends none.
+        options.check(gpt_image::Runtime::Browser)
+    } else {
+        // "Direct, with my key" is a personal tool: the user enters their own key, on purpose.
+        gpt_image::ApiKey::parse(provider, &connection.key).and_then(|key| {
+            options
+                .with_key(key)
+                .dangerously_allow_browser()
+                .check(gpt_image::Runtime::Browser)
+        })
+    }?;
+    let client = Rc::new(Client::new(config));
+    if let Some(learned) = storage::saved_durations(provider) {
+        client.import_durations(&learned);
+    }
+    CLIENTS.with(|c| {
+        let mut clients = c.borrow_mut();
+        clients.retain(|(known, _)| {
+            (known.provider, &known.base_url, known.via_proxy)
+                != (provider, &connection.base_url, connection.via_proxy)
+        });
+        clients.push((connection, client.clone()));
+    });
+    Ok(client)
 }
 
 /// Sends a new job to `base_url` (through a proxy when `via_proxy`) and follows it.
@@ -138,21 +199,14 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
         });
         return;
     }
-    let options = ClientOptions::new(provider).with_base_url(entry.base_url.clone());
-    let config = if entry.via_proxy {
-        // The proxy adds the key on the server: this page sends none.
-        options.check(gpt_image::Runtime::Browser)
-    } else {
-        // "Direct, with my key" is a personal tool: the user enters their own key, on purpose.
-        gpt_image::ApiKey::parse(provider, &key).and_then(|key| {
-            options
-                .with_key(key)
-                .dangerously_allow_browser()
-                .check(gpt_image::Runtime::Browser)
-        })
+    let connection = Connection {
+        provider,
+        base_url: entry.base_url.clone(),
+        via_proxy: entry.via_proxy,
+        key: if entry.via_proxy { String::new() } else { key },
     };
-    let client = match config {
-        Ok(config) => Client::new(config),
+    let client = match client_for(connection) {
+        Ok(client) => client,
         Err(error) => return fail(studio, &id, provider, &error, true),
     };
     let Ok(controller) = AbortController::new() else {
@@ -180,6 +234,9 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
             let first_try = now_ms();
             let mut tries = 0;
             loop {
+                if client.submit_would_wait() {
+                    studio.update(&id, |e| e.status = Status::Waiting);
+                }
                 let submitted = client
                     .submit(
                         &entry.request,
@@ -272,6 +329,7 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
                     })
                     .collect();
             });
+            storage::save_durations(provider, &client.export_durations());
             let plural = if count == 1 { "image" } else { "images" };
             studio.announce(format!("Job finished: {count} {plural}."));
             keep_images(studio, &id).await;

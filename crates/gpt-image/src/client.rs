@@ -146,6 +146,14 @@ impl Client {
         }
     }
 
+    /// Whether a submit sent now would wait in the client's queue (see `max_concurrent_jobs`),
+    /// for an app that shows such a job as queued.
+    pub fn submit_would_wait(&self) -> bool {
+        self.queue
+            .try_borrow()
+            .is_ok_and(|q| q.holds_next(transport::now_ms()))
+    }
+
     fn api_key(&self) -> Option<&str> {
         self.config.api_key().map(ApiKey::expose)
     }

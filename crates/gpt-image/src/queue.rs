@@ -105,6 +105,19 @@ impl Queue {
         self.running.remove(job_id);
     }
 
+    /// Whether a submit joining now would wait: the limit is known and reached, or others
+    /// wait already.
+    pub fn holds_next(&self, now_ms: f64) -> bool {
+        let running = self
+            .running
+            .values()
+            .filter(|since| now_ms - **since < FORGET_AFTER_MS)
+            .count() as u64;
+        self.limit.is_some_and(|limit| {
+            !self.waiting.is_empty() || running + u64::from(self.submitting) >= u64::from(limit)
+        })
+    }
+
     /// Jobs counted as running.
     pub fn running(&self) -> usize {
         self.running.len()
@@ -143,6 +156,22 @@ mod tests {
         q.ended("a");
         assert!(q.try_start(t[3], 2.0), "a has ended");
         assert_eq!(q.ahead_of(t[3]), None);
+    }
+
+    #[test]
+    fn whether_the_next_submit_would_wait_is_known_beforehand() {
+        let mut q = Queue::new(Some(1));
+        assert!(!q.holds_next(0.0));
+        let a = q.join();
+        assert!(q.holds_next(0.0), "one waits already");
+        assert!(q.try_start(a, 0.0));
+        assert!(q.holds_next(0.0), "one is being submitted");
+        q.submitted(Some("a"), 0.0);
+        assert!(q.holds_next(1.0));
+        assert!(!q.holds_next(FORGET_AFTER_MS), "forgotten");
+        q.ended("a");
+        assert!(!q.holds_next(2.0));
+        assert!(!Queue::new(None).holds_next(0.0));
     }
 
     #[test]

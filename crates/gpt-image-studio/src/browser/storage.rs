@@ -3,13 +3,33 @@
 //! A key goes to `sessionStorage` (gone when the tab closes) unless the user opted in to
 //! "Remember on this device", which moves it to `localStorage`. Forgetting removes it from
 //! both. Keys are never written anywhere else: not in settings, IndexedDB, URLs or logs.
+//! The polling schedule's learned job durations are kept per provider in `localStorage`.
 
 use gpt_image::Provider;
+use gpt_image::schedule::ModelData;
 use web_sys::Storage;
 
 use crate::settings::Settings;
 
 const SETTINGS: &str = "gpt-image-studio.settings";
+
+fn durations_name(provider: Provider) -> String {
+    format!("gpt-image-studio.durations.{}", provider.id())
+}
+
+/// How long jobs of `provider` took, as the client learned it in earlier sessions.
+pub fn saved_durations(provider: Provider) -> Option<ModelData> {
+    let text = local()?.get_item(&durations_name(provider)).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+/// Keeps what a client learned of `provider`'s job durations, so polling starts warm next
+/// time (figures only: no prompt, key or job id).
+pub fn save_durations(provider: Provider, data: &ModelData) {
+    if let (Some(store), Ok(text)) = (local(), serde_json::to_string(data)) {
+        let _ = store.set_item(&durations_name(provider), &text);
+    }
+}
 
 fn key_name(provider: Provider) -> String {
     format!("gpt-image-studio.key.{}", provider.id())
