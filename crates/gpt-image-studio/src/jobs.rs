@@ -46,7 +46,7 @@ struct Connection {
 
 /// The page's client for a connection: the one made earlier, or a new one (replacing the
 /// connection's client with another key), warmed with the durations learned in earlier
-/// sessions. Apiframe clients hold submits beyond the account's `maxConcurrentJobs`.
+/// sessions. Direct Apiframe clients hold submits beyond the account's `maxConcurrentJobs`.
 fn client_for(connection: Connection) -> Result<Rc<Client>, Error> {
     let known = CLIENTS.with(|c| {
         c.borrow()
@@ -59,7 +59,9 @@ fn client_for(connection: Connection) -> Result<Rc<Client>, Error> {
     }
     let provider = connection.provider;
     let mut options = ClientOptions::new(provider).with_base_url(connection.base_url.clone());
-    if provider == Provider::Apiframe {
+    // The account's limit is read from Apiframe's `GET /v2/me`, which a proxy does not
+    // forward: through a proxy, a 429 is waited out instead (see `resubmit`).
+    if provider == Provider::Apiframe && !connection.via_proxy {
         options.max_concurrent_jobs = Some(ConcurrencyLimit::Account);
     }
     let config = if connection.via_proxy {
