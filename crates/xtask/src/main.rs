@@ -4,9 +4,10 @@
 //! - `cargo xtask dev`: set up, build, and serve the studio beside the emulator;
 //! - `cargo xtask test [TIER…]`: set up, build once, run every test tier (or those named), fail
 //!   if any fails or is empty;
-//! - `cargo xtask bench [schedule|size]`: print sizes and figures (never a pass/fail test);
-//!   `schedule` only simulates the polling schedule against fixed loops, building nothing;
-//!   `size` only prints the sizes, building only what is missing;
+//! - `cargo xtask bench [schedule|size|polling]`: print sizes and figures (never a pass/fail
+//!   test); `schedule` only simulates the polling schedule against fixed loops, building
+//!   nothing; `size` only prints the sizes, `polling` only the polling's real runs (the npm
+//!   module against the emulator, 200 jobs in the studio), each building only what is missing;
 //! - `cargo xtask setup`: only install the tools (all of them);
 //! - `cargo xtask dist`: build the studio's release `dist/`;
 //! - `cargo xtask npm`: build the npm package and its tarball under `target/npm/`;
@@ -173,24 +174,38 @@ fn test(ctx: &Ctx) -> Result<(), String> {
     }
 }
 
-/// `bench` prints every figure; `bench schedule` only the polling simulation (builds nothing);
-/// `bench size` only the sizes, building only when an artifact they read is missing.
+/// `bench` prints every figure: the polling simulation, the sizes, then the polling's real runs.
+/// `bench schedule` only the simulation (builds nothing); `bench size` only the sizes and
+/// `bench polling [flags]` only the real runs, each building only when something it reads is
+/// missing.
 fn bench(ctx: &Ctx) -> Result<(), String> {
     let only = std::env::args().nth(2);
-    if only.as_deref() != Some("size") {
+    let only = only.as_deref();
+    if !matches!(only, None | Some("schedule" | "size" | "polling")) {
+        return Err("usage: cargo xtask bench [schedule|size|polling [flags]]".into());
+    }
+    let polling = bench::polling::Options::from_args(std::env::args().skip(3))?;
+    if matches!(only, None | Some("schedule")) {
         bench::schedule::simulate();
-        if only.as_deref() == Some("schedule") {
+        if only.is_some() {
             return Ok(());
         }
     }
-    if only.as_deref() != Some("size")
-        || !studio::bench_inputs_exist(ctx)
-        || !npm::bench_inputs_exist(ctx)
-    {
+    let inputs = match only {
+        Some("size") => studio::bench_inputs_exist(ctx) && npm::bench_inputs_exist(ctx),
+        Some("polling") => bench::polling::inputs_exist(ctx),
+        _ => false,
+    };
+    if !inputs {
         setup::for_tests(ctx)?;
         build_all(ctx)?;
     }
-    studio::bench(ctx)?;
-    npm::bench(ctx)?;
+    if matches!(only, None | Some("size")) {
+        studio::bench(ctx)?;
+        npm::bench(ctx)?;
+    }
+    if matches!(only, None | Some("polling")) {
+        bench::polling::run(ctx, &polling)?;
+    }
     Ok(())
 }

@@ -296,8 +296,9 @@ fn table(report: &json::Value) -> String {
     out
 }
 
-/// Just enough JSON to read soak.js's report (xtask keeps its dependencies few).
-mod json {
+/// Just enough JSON to read soak.js's report (xtask keeps its dependencies few); the polling
+/// bench reads its drivers' reports with it too.
+pub mod json {
     /// A JSON value; objects keep their order.
     #[derive(Debug, Clone, PartialEq)]
     pub enum Value {

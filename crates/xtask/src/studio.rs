@@ -90,6 +90,9 @@ pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
     let files = test_files(&dir)?;
     let files: Vec<&str> = files.iter().map(String::as_str).collect();
     let artifacts = artifacts.to_string_lossy().into_owned();
+    // For a test that starts an emulator with flags of its own (many-jobs: no concurrency limit).
+    let emulator_bin = ctx.target_dir().join("debug/gpt-image-emulator");
+    let emulator_bin = emulator_bin.to_string_lossy().into_owned();
     ctx.node_test(
         &dir,
         &files,
@@ -99,6 +102,7 @@ pub fn test(ctx: &Ctx, emulator_url: &str) -> Result<Tally, String> {
             ("ARTIFACTS", artifacts.as_str()),
             ("EMULATOR_NOCORS_URL", nocors.url.as_str()),
             ("PROXY_PACKAGE", proxy_package.as_str()),
+            ("EMULATOR_BIN", emulator_bin.as_str()),
         ],
     )
 }
