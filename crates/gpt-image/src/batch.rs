@@ -3,8 +3,9 @@
 //! Each wait on a client keeps its own schedule. When its next look is due and other waits run
 //! beside it, it asks the [`Batch`] they share: a listing fresh enough answers it, a listing
 //! under way is joined, and otherwise it leads a new one. A listing is "fresh enough" for a
-//! short window that widens with the number of jobs waited on (see [`Batch::window_ms`]), so
-//! 200 jobs cost two listing pages every three seconds instead of one request per job per look.
+//! short window: a twentieth of a second while the jobs fit on one listing page, so that each
+//! keeps its own timing, and up to three seconds for 200 (see [`Batch::window_ms`]), so that
+//! they cost two listing pages every three seconds instead of one request per job per look.
 //!
 //! A job the listing does not describe (not on the pages read, or completed without its result)
 //! is looked at alone. A server that refuses the listing (a proxy whose policy keeps it closed,
@@ -58,6 +59,8 @@ pub struct Batch {
     /// The client's shortest gap between polls; the freshness window scales with it.
     min_delay_ms: u64,
     watched: HashMap<String, Watch>,
+    /// The most jobs waited on at once since none was.
+    peak: usize,
     last: Option<Listing>,
     /// When the listing under way started.
     listing: Option<f64>,
@@ -71,6 +74,7 @@ impl Batch {
             enabled,
             min_delay_ms: min_delay_ms.max(1),
             watched: HashMap::new(),
+            peak: 0,
             last: None,
             listing: None,
         }
@@ -90,6 +94,7 @@ impl Batch {
                 waits: 1,
                 since_ms: now_ms,
             });
+        self.peak = self.peak.max(self.watched.len());
     }
 
     /// A wait on `job_id` ended (finished, failed, gave up or was dropped).
@@ -99,6 +104,9 @@ impl Batch {
             if watch.waits == 0 {
                 self.watched.remove(job_id);
             }
+            if self.watched.is_empty() {
+                self.peak = 0;
+            }
         }
     }
 
@@ -107,22 +115,28 @@ impl Batch {
         self.watched.len()
     }
 
-    /// How old a listing may be and still answer a look, ms: a tenth of the shortest poll gap
-    /// per job waited on, at most three gaps per listing page the jobs fill. Two jobs share
-    /// only looks due at about the same moment; 30 to 100 jobs share a one-page listing per
-    /// three gaps (1.5 s by default), 200 a two-page one per six, so that a batch costs about
-    /// one page per three gaps however large it grows. As jobs end the window narrows again:
-    /// the last jobs of a batch, which decide when it is all done, are seen almost as soon as
-    /// a job polled alone.
+    /// How old a listing may be and still answer a look, ms.
+    ///
+    /// While the batch has never outgrown one listing page (100 jobs), a tenth of the shortest
+    /// poll gap: a listing then costs what a look at one job costs, so each job keeps its own
+    /// schedule's timing and looks due at about the same moment share a request. A batch that
+    /// has outgrown a page trades timing for requests: a tenth of a gap per job waited on, at
+    /// most three gaps per page the jobs fill (200 jobs share a two-page listing per six gaps,
+    /// 3 s by default). As its jobs end the window narrows again, so the last jobs, which
+    /// decide when the batch is done, are seen almost as soon as a job polled alone.
     pub fn window_ms(&self) -> f64 {
         let gap = self.min_delay_ms as f64;
         let jobs = self.watched.len();
+        if self.peak <= PAGE_SIZE {
+            return gap / 10.0;
+        }
         let pages = jobs.div_ceil(PAGE_SIZE) as f64;
         (jobs as f64 * gap / 10.0).min(GAPS_PER_PAGE * pages * gap)
     }
 
     /// The longest a wait in a large batch goes without a look, ms: the freshness window,
-    /// once it spans two shortest gaps or more (twenty jobs and up). A look at the listing
+    /// once it spans two shortest gaps or more (a batch that has outgrown a page, twenty jobs
+    /// and more of it still running). A look at the listing
     /// costs nothing more while it is fresh, so each job of such a batch is seen about once a
     /// window whatever its own schedule says. `None` for a smaller batch or a job polled
     /// alone, whose own schedule decides: a cap there would make each job lead a listing of
@@ -251,9 +265,18 @@ mod tests {
         );
     }
 
+    /// A batch that once held `peak` jobs, `left` of them still waited on (`j0`, `j1`, …).
+    fn shrunk(peak: usize, left: usize) -> Batch {
+        let mut batch = batch_of(peak);
+        for i in left..peak {
+            batch.unwatch(&format!("j{i}"));
+        }
+        batch
+    }
+
     #[test]
     fn one_listing_answers_every_look_due_within_the_window() {
-        let mut batch = batch_of(20);
+        let mut batch = shrunk(150, 20);
         assert_eq!(batch.window_ms(), 1_000.0);
         assert_eq!(batch.look("j0", 100.0, None), Look::Lead);
         batch.begin(100.0);
@@ -291,13 +314,18 @@ mod tests {
     }
 
     #[test]
-    fn the_window_widens_with_the_jobs_waited_on() {
-        assert_eq!(batch_of(2).window_ms(), 100.0);
-        assert_eq!(batch_of(10).window_ms(), 500.0);
-        assert_eq!(batch_of(40).window_ms(), 1_500.0);
-        assert_eq!(batch_of(100).window_ms(), 1_500.0);
+    fn the_window_widens_with_the_jobs_waited_on_once_they_outgrow_a_page() {
+        // Up to one page, each job keeps its own timing: only looks due together are shared.
+        for jobs in [2, 10, 60, 100] {
+            assert_eq!(batch_of(jobs).window_ms(), 50.0, "{jobs}");
+        }
         assert_eq!(batch_of(101).window_ms(), 3_000.0);
         assert_eq!(batch_of(200).window_ms(), 3_000.0);
+        // As a large batch's jobs end, the window narrows.
+        assert_eq!(shrunk(200, 40).window_ms(), 1_500.0);
+        assert_eq!(shrunk(200, 10).window_ms(), 500.0);
+        // Once none is waited on, the next batch starts small again.
+        assert_eq!(shrunk(200, 0).window_ms(), 50.0);
     }
 
     #[test]
@@ -308,9 +336,11 @@ mod tests {
             None,
             "their own schedules decide"
         );
-        assert_eq!(batch_of(20).longest_gap_ms(), Some(1_000));
+        assert_eq!(batch_of(100).longest_gap_ms(), None);
+        assert_eq!(shrunk(200, 20).longest_gap_ms(), Some(1_000));
+        assert_eq!(shrunk(200, 19).longest_gap_ms(), None);
         assert_eq!(batch_of(200).longest_gap_ms(), Some(3_000));
-        let mut refused = batch_of(50);
+        let mut refused = batch_of(150);
         refused.begin(0.0);
         refused.finish(
             0.0,

@@ -140,7 +140,17 @@ fn node_runs(ctx: &Ctx, options: &Options) -> Result<Value, String> {
 fn studio_run(ctx: &Ctx, options: &Options) -> Result<Value, String> {
     let dist = ctx.root.join("dist");
     let dist = dist.to_string_lossy();
-    let host = ctx.emulator(&["--static", &dist, "--static-prefix", PREFIX])?;
+    // A studio config as the tier's, so the page's first request finds one (a 404 would be a
+    // console error the run counts); the run connects to an emulator of its own anyway.
+    let config = r#"{"provider":"apiframe","apiKeys":{"apiframe":"afk_demo_bench","apiinone":"aio_demo_bench"}}"#;
+    let host = ctx.emulator(&[
+        "--static",
+        &dist,
+        "--static-prefix",
+        PREFIX,
+        "--studio-config",
+        config,
+    ])?;
     let artifacts = ctx.target_dir().join("e2e-artifacts");
     std::fs::create_dir_all(&artifacts).map_err(|e| e.to_string())?;
     let figures = artifacts.join("many-jobs.json");
