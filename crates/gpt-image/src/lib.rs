@@ -38,7 +38,7 @@
 //! config    → error, provider, queue, request (URL syntax), retry, schedule
 //! retry     → error, http, http_date
 //! schedule  → options, provider, request
-//! wire      → error, http, job, options, provider, request
+//! wire      → error, http, http_date, job, options, provider, request
 //! batch     → error, job, wire
 //! queue     → (nothing)
 //! transport → error, http                                  (wasm32)

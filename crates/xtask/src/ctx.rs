@@ -29,6 +29,30 @@ impl Tally {
 }
 
 impl Ctx {
+    /// Which tree a figure belongs to: the last commit in git's `format` (`%h`, `%h %cI`…),
+    /// and " plus uncommitted changes" when the working tree differs from it.
+    pub fn tree(&self, format: &str) -> String {
+        let head = self
+            .cmd("git")
+            .args(["log", "-1", &format!("--format={format}")])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let dirty = self
+            .cmd("git")
+            .args(["status", "--porcelain", "--untracked-files=no"])
+            .output()
+            .is_ok_and(|o| !o.stdout.is_empty());
+        format!(
+            "{head}{}",
+            if dirty {
+                " plus uncommitted changes"
+            } else {
+                ""
+            }
+        )
+    }
+
     pub fn new() -> Self {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .ancestors()

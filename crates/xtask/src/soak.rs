@@ -77,28 +77,10 @@ pub fn run(ctx: &Ctx) -> Result<(), String> {
     let emulator = ctx.emulator(&flags)?;
 
     // The figure belongs to a tree: say which (the working tree may hold uncommitted work).
-    let head = ctx
-        .cmd("git")
-        .args(["log", "-1", "--format=%h %cI"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let dirty = ctx
-        .cmd("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .output()
-        .is_ok_and(|o| !o.stdout.is_empty());
+    let tree = ctx.tree("%h %cI");
     println!(
-        "\n=== soak: {} generate() calls, {} at a time, seed {}, emulator {}, tree at {head}{}",
-        options.jobs,
-        options.concurrency,
-        options.seed,
-        emulator.url,
-        if dirty {
-            " plus uncommitted changes"
-        } else {
-            ""
-        }
+        "\n=== soak: {} generate() calls, {} at a time, seed {}, emulator {}, tree at {tree}",
+        options.jobs, options.concurrency, options.seed, emulator.url,
     );
     let out = Command::new("node")
         .current_dir(&ctx.root)

@@ -5,7 +5,7 @@
 //! variant and every malformed reply is tested natively. What needs a clock (`Retry-After` as a
 //! date) or randomness (idempotency keys) is decided by the caller and passed in.
 //!
-//! May use: `error`, `http`, `job`, `options`, `provider`, `request`. May not touch: `retry`,
+//! May use: `error`, `http`, `http_date` (calendar days), `job`, `options`, `provider`, `request`. May not touch: `retry`,
 //! `config`, `schedule`, the network, the clock, randomness.
 
 mod apiframe;
@@ -488,14 +488,7 @@ fn rfc3339_ms(s: &str) -> Option<u64> {
         }
         _ => return None,
     };
-    // Days from the civil date (Howard Hinnant's algorithm), then seconds.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::http_date::days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_minutes * 60;
     u64::try_from(seconds * 1000 + millis).ok()
 }

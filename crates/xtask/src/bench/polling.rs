@@ -101,7 +101,7 @@ pub fn inputs_exist(ctx: &Ctx) -> bool {
 pub fn run(ctx: &Ctx, options: &Options) -> Result<(), String> {
     println!(
         "\n=== polling, real runs: tree at {}; npm package built {}, dist/ built {}",
-        tree(ctx),
+        ctx.tree("%h"),
         age(&package_dir(ctx).join("gpt_image_wasm_bg.wasm")),
         age(&ctx.root.join("dist/index.html")),
     );
@@ -180,22 +180,6 @@ fn studio_run(ctx: &Ctx, options: &Options) -> Result<Value, String> {
     let text = std::fs::read_to_string(&figures)
         .map_err(|e| format!("the studio run wrote no {}: {e}", figures.display()))?;
     json::parse(&text)
-}
-
-/// The commit the figures belong to, and whether the working tree differs from it.
-fn tree(ctx: &Ctx) -> String {
-    let head = ctx
-        .cmd("git")
-        .args(["log", "-1", "--format=%h"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let dirty = ctx
-        .cmd("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
-        .output()
-        .is_ok_and(|o| !o.stdout.is_empty());
-    format!("{head}{}", if dirty { " plus changes" } else { "" })
 }
 
 /// How long ago a file was written: `3 min ago`.
