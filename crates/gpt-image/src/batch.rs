@@ -13,11 +13,73 @@
 //!
 //! Pure bookkeeping: the caller passes every time in, in milliseconds, and does the I/O.
 
-use std::collections::HashMap;
-
 use crate::error::Error;
 use crate::job::JobUpdate;
 use crate::wire::PAGE_SIZE;
+
+/// Values by job id, in a plain list: a batch holds a few hundred jobs at most, and a search
+/// through them costs less wasm than a hash or B-tree map (about 15 KB of code).
+#[derive(Clone, Debug)]
+pub struct IdMap<V>(Vec<(String, V)>);
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap(Vec::new())
+    }
+}
+
+impl<V> IdMap<V> {
+    pub fn get(&self, id: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut V> {
+        self.0.iter_mut().find(|(k, _)| k == id).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Sets the value of `id`, replacing any it had.
+    pub fn insert(&mut self, id: &str, value: V) {
+        match self.get_mut(id) {
+            Some(old) => *old = value,
+            None => self.0.push((id.to_owned(), value)),
+        }
+    }
+
+    /// Keeps the first value given for `id`.
+    pub fn insert_new(&mut self, id: &str, value: V) {
+        if !self.contains_key(id) {
+            self.0.push((id.to_owned(), value));
+        }
+    }
+
+    pub fn remove(&mut self, id: &str) {
+        self.0.retain(|(k, _)| k != id);
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&V) -> bool) {
+        self.0.retain(|(_, v)| keep(v));
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// The widest a listing's freshness window gets, in shortest poll gaps per listing page.
 const GAPS_PER_PAGE: f64 = 3.0;
@@ -49,7 +111,7 @@ struct Watch {
 #[derive(Clone, Debug)]
 struct Listing {
     started_ms: f64,
-    outcome: Result<HashMap<String, JobUpdate>, Error>,
+    outcome: Result<IdMap<JobUpdate>, Error>,
 }
 
 /// The jobs waited on by one client, and the latest listing of them.
@@ -58,7 +120,7 @@ pub struct Batch {
     enabled: bool,
     /// The client's shortest gap between polls; the freshness window scales with it.
     min_delay_ms: u64,
-    watched: HashMap<String, Watch>,
+    watched: IdMap<Watch>,
     /// The most jobs waited on at once since none was.
     peak: usize,
     last: Option<Listing>,
@@ -73,7 +135,7 @@ impl Batch {
         Batch {
             enabled,
             min_delay_ms: min_delay_ms.max(1),
-            watched: HashMap::new(),
+            watched: IdMap::default(),
             peak: 0,
             last: None,
             listing: None,
@@ -87,13 +149,16 @@ impl Batch {
 
     /// A wait on `job_id` begins at `now_ms`.
     pub fn watch(&mut self, job_id: &str, now_ms: f64) {
-        self.watched
-            .entry(job_id.to_owned())
-            .and_modify(|w| w.waits += 1)
-            .or_insert(Watch {
-                waits: 1,
-                since_ms: now_ms,
-            });
+        match self.watched.get_mut(job_id) {
+            Some(watch) => watch.waits += 1,
+            None => self.watched.insert(
+                job_id,
+                Watch {
+                    waits: 1,
+                    since_ms: now_ms,
+                },
+            ),
+        }
         self.peak = self.peak.max(self.watched.len());
     }
 
@@ -184,7 +249,7 @@ impl Batch {
     /// Whether the listing should read another page, having read `pages` and seen `seen`.
     /// It stops once every job waited on has been seen, and after a page more than the jobs
     /// waited on could fill (jobs made since by others push ours down, but not forever).
-    pub fn wants_page(&self, pages: usize, seen: &HashMap<String, JobUpdate>) -> bool {
+    pub fn wants_page(&self, pages: usize, seen: &IdMap<JobUpdate>) -> bool {
         let all_seen = self.watched.keys().all(|id| seen.contains_key(id));
         !all_seen && pages < self.watched.len().div_ceil(PAGE_SIZE) + 1
     }
@@ -192,7 +257,7 @@ impl Batch {
     /// The listing started at `started_ms` ended. A refusal (403 from a proxy that keeps the
     /// listing closed, or a 400, 404, 405 or 501 from a server without it) turns batching off;
     /// any other error is every joined look's failure.
-    pub fn finish(&mut self, started_ms: f64, outcome: Result<HashMap<String, JobUpdate>, Error>) {
+    pub fn finish(&mut self, started_ms: f64, outcome: Result<IdMap<JobUpdate>, Error>) {
         self.listing = None;
         if let Err(error) = &outcome
             && matches!(error.status(), Some(400 | 403 | 404 | 405 | 501))
@@ -236,8 +301,12 @@ mod tests {
         }
     }
 
-    fn listed(updates: &[JobUpdate]) -> Result<HashMap<String, JobUpdate>, Error> {
-        Ok(updates.iter().map(|u| (u.id.clone(), u.clone())).collect())
+    fn listed(updates: &[JobUpdate]) -> Result<IdMap<JobUpdate>, Error> {
+        let mut jobs = IdMap::default();
+        for u in updates {
+            jobs.insert(&u.id, u.clone());
+        }
+        Ok(jobs)
     }
 
     fn batch_of(n: usize) -> Batch {
@@ -398,7 +467,7 @@ mod tests {
     #[test]
     fn pages_are_read_until_every_job_is_seen_or_the_bound() {
         let batch = batch_of(150);
-        let mut seen = HashMap::new();
+        let mut seen = IdMap::default();
         assert!(batch.wants_page(0, &seen));
         assert!(batch.wants_page(2, &seen));
         assert!(
@@ -407,7 +476,7 @@ mod tests {
         );
         for i in 0..150 {
             let u = update(&format!("j{i}"), JobStatus::Queued);
-            seen.insert(u.id.clone(), u);
+            seen.insert(&u.id.clone(), u);
         }
         assert!(!batch.wants_page(1, &seen));
     }

@@ -9,12 +9,11 @@
 //! May use every pure module and `transport`. May not touch JavaScript callers or the studio.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::fmt;
 
 use web_sys::AbortSignal;
 
-use crate::batch::{Batch, Look};
+use crate::batch::{Batch, IdMap, Look};
 use crate::config::{ApiKey, Config};
 use crate::error::{Error, seconds};
 use crate::http::{HttpRequest, HttpResponse};
@@ -560,7 +559,7 @@ impl Client {
     async fn list(&self, signal: Option<&AbortSignal>, deadline: f64) -> Result<f64, Error> {
         let started = transport::now_ms();
         let leading = Leading::begin(&self.batch, started);
-        let mut seen = HashMap::new();
+        let mut seen = IdMap::default();
         let mut cursor: Option<String> = None;
         let mut pages = 0;
         let outcome = loop {
@@ -580,7 +579,7 @@ impl Client {
             };
             pages += 1;
             for job in page.jobs {
-                seen.entry(job.id.clone()).or_insert(job);
+                seen.insert_new(&job.id.clone(), job);
             }
             let more = self
                 .batch
@@ -788,7 +787,7 @@ impl<'a> Leading<'a> {
         Leading { batch: Some(batch) }
     }
 
-    fn finish(mut self, started_ms: f64, outcome: Result<HashMap<String, JobUpdate>, Error>) {
+    fn finish(mut self, started_ms: f64, outcome: Result<IdMap<JobUpdate>, Error>) {
         if let Some(Ok(mut batch)) = self.batch.take().map(RefCell::try_borrow_mut) {
             batch.finish(started_ms, outcome);
         }

@@ -11,7 +11,9 @@
 //!
 //! Pure bookkeeping: the caller passes every time in, in milliseconds, and does the I/O.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::batch::IdMap;
 
 /// How many jobs a client lets run at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +36,7 @@ pub struct Queue {
     /// `None`: no limit (or not known yet).
     limit: Option<u32>,
     /// Job id → when it was submitted.
-    running: HashMap<String, f64>,
+    running: IdMap<f64>,
     /// Submits sent and not answered yet.
     submitting: u32,
     /// Tickets waiting, oldest first.
@@ -73,7 +75,7 @@ impl Queue {
     /// counts as submitting until [`Queue::submitted`].
     pub fn try_start(&mut self, ticket: u64, now_ms: f64) -> bool {
         self.running
-            .retain(|_, since| now_ms - *since < FORGET_AFTER_MS);
+            .retain(|since| now_ms - *since < FORGET_AFTER_MS);
         let room = self.limit.is_none_or(|limit| {
             (self.running.len() as u64 + u64::from(self.submitting)) < u64::from(limit)
         });
@@ -96,7 +98,7 @@ impl Queue {
     pub fn submitted(&mut self, job_id: Option<&str>, now_ms: f64) {
         self.submitting = self.submitting.saturating_sub(1);
         if let Some(id) = job_id {
-            self.running.insert(id.to_owned(), now_ms);
+            self.running.insert(id, now_ms);
         }
     }
 

@@ -197,9 +197,10 @@ impl DurationModel {
     /// Everything learned, as plain data (for storage between sessions).
     pub fn export(&self) -> ModelData {
         let mut durations = self.kinds.clone();
-        durations.sort_by(|a, b| {
-            let key = |s: &DurationStats| (s.kind.provider.id(), format!("{:?}", s.kind));
-            key(a).cmp(&key(b))
+        // By its parts, not its Debug text: `{:?}` would link string escaping into the wasm.
+        super::sort_small(&mut durations, |s| {
+            let k = s.kind;
+            (k.provider.id(), k.quality.map(|q| q.as_str()), k.n, k.edit)
         });
         ModelData {
             durations,

@@ -119,9 +119,22 @@ pub fn job_origin_ms(
             if created >= sent - CLOCK_TOLERANCE_MS
                 && created <= replied_at + CLOCK_TOLERANCE_MS =>
         {
-            created.clamp(sent, replied_at)
+            // Not `clamp`: its NaN assertion would link float formatting into the wasm.
+            created.max(sent).min(replied_at)
         }
         _ => replied_at,
+    }
+}
+
+/// Sorts a short list (the learned figures: a few dozen entries) by `key`, by insertion: the
+/// standard library's sorts add some 7 KB of wasm for lists this small.
+pub(crate) fn sort_small<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 
