@@ -707,9 +707,10 @@ impl Client {
     }
 }
 
-/// A wait's place in the client's [`Batch`], given up when the wait ends however it ends.
-/// The job then leaves the client's count of running jobs too: it ended, or its wait gave up
-/// on it (a 429 on a later submit is waited out as any other).
+/// A wait's place in the client's [`Batch`], given up when the wait ends however it ends. The
+/// job counts as running meanwhile (also one this client did not submit, resumed after a
+/// reload), and leaves the count when the wait ends: it ended, or its wait gave up on it (a
+/// 429 on a later submit is waited out as any other).
 struct Watching<'a> {
     client: &'a Client,
     job_id: &'a str,
@@ -719,6 +720,9 @@ impl<'a> Watching<'a> {
     fn new(client: &'a Client, job_id: &'a str, now_ms: f64) -> Self {
         if let Ok(mut batch) = client.batch.try_borrow_mut() {
             batch.watch(job_id, now_ms);
+        }
+        if let Ok(mut queue) = client.queue.try_borrow_mut() {
+            queue.waiting_on(job_id, now_ms);
         }
         Watching { client, job_id }
     }

@@ -5,9 +5,10 @@
 //! refusals: each submit takes a ticket, and is sent when it is at the head of the queue and
 //! fewer than the limit of this client's jobs are running or being submitted.
 //!
-//! A job counts as running from its submit until this client sees it end (a wait, a status
-//! look or a listing), or for [`FORGET_AFTER_MS`] at most: a job submitted and never looked at
-//! again must not hold its place forever.
+//! A job counts as running from its submit (or, for a job made before, from when a wait on it
+//! begins: one resumed after a reload) until this client sees it end or stops waiting for it,
+//! or for [`FORGET_AFTER_MS`] at most: a job submitted and never looked at again must not hold
+//! its place forever.
 //!
 //! Pure bookkeeping: the caller passes every time in, in milliseconds, and does the I/O.
 
@@ -102,6 +103,12 @@ impl Queue {
         }
     }
 
+    /// A wait on a job begins: a job this client did not submit (one resumed after a reload)
+    /// counts as running too, from now.
+    pub fn waiting_on(&mut self, job_id: &str, now_ms: f64) {
+        self.running.insert_new(job_id, now_ms);
+    }
+
     /// This client saw the job end (or stopped waiting for a job it will not see again).
     pub fn ended(&mut self, job_id: &str) {
         self.running.remove(job_id);
@@ -174,6 +181,20 @@ mod tests {
         q.ended("a");
         assert!(!q.holds_next(2.0));
         assert!(!Queue::new(None).holds_next(0.0));
+    }
+
+    #[test]
+    fn a_job_resumed_after_a_reload_counts_as_running() {
+        let mut q = Queue::new(Some(1));
+        q.waiting_on("from-before", 0.0);
+        let a = q.join();
+        assert!(!q.try_start(a, 1.0));
+        q.ended("from-before");
+        assert!(q.try_start(a, 2.0));
+        q.submitted(Some("a"), 2.0);
+        q.waiting_on("a", 3.0);
+        q.ended("a");
+        assert_eq!(q.running(), 0, "counted once");
     }
 
     #[test]
