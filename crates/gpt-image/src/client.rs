@@ -299,18 +299,18 @@ impl Client {
             }
         }
         self.account_limit.set(AccountLimit::Reading);
+        // Dropped or aborted before the answer, it leaves the reading to the next submit.
+        let reading = Reading(&self.account_limit);
         let http = self.with_app_headers(wire::account_request(self.base_url(), self.api_key()));
         let outcome = self.send(&http, Resend::Safe, signal, None).await;
         if matches!(outcome, Err(Error::Aborted)) {
-            // Another submit reads it.
-            self.account_limit.set(AccountLimit::Unread);
             return Err(Error::Aborted);
         }
         let limit = outcome.and_then(|r| wire::parse_account_limit(&r));
         if let (Ok(limit), Ok(mut queue)) = (limit, self.queue.try_borrow_mut()) {
             queue.set_limit(limit);
         }
-        self.account_limit.set(AccountLimit::Read);
+        reading.done();
         Ok(())
     }
 
@@ -736,6 +736,24 @@ impl Drop for Watching<'_> {
         if let Ok(mut queue) = self.client.queue.try_borrow_mut() {
             queue.ended(self.job_id);
         }
+    }
+}
+
+/// The read of the account's limit under way: dropped unfinished (its submit aborted, or its
+/// future dropped), the next submit reads it instead of waiting for it forever.
+struct Reading<'a>(&'a Cell<AccountLimit>);
+
+impl Reading<'_> {
+    /// The limit is read (or cannot be): no submit reads it again.
+    fn done(self) {
+        self.0.set(AccountLimit::Read);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.0.set(AccountLimit::Unread);
     }
 }
 
