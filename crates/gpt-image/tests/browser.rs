@@ -931,3 +931,21 @@ async fn a_burst_beyond_the_accounts_limit_waits_in_the_queue_instead_of_meeting
     }
     assert_eq!(count(&stats(&two_key).await, "jobs_created"), 5);
 }
+
+#[wasm_bindgen_test]
+async fn a_submit_dropped_while_the_accounts_limit_is_read_leaves_the_read_to_the_next() {
+    let k = key(Provider::Apiframe, "dropread");
+    // The first request, GET /v2/me, is slowed (4 s × the 0.05 time scale = 200 ms).
+    let c = connect(ClientOptions {
+        base_url: Some(format!("{}/_fault/any:slow=4000x1", emulator())),
+        max_concurrent_jobs: Some(ConcurrencyLimit::Account),
+        ..options_for_emulator(Provider::Apiframe, &k)
+    });
+    let request = Request::new("a lighthouse on a cliff at dawn, watercolour");
+    race(generate(&c, &request), sleep_ms(50)).await;
+    let generation = generate(&c, &request)
+        .await
+        .expect("the next submit reads the limit itself");
+    assert_eq!(generation.images.len(), 1);
+    assert_eq!(count(&stats(&k).await, "account_requests"), 2);
+}
