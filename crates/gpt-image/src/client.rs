@@ -98,15 +98,17 @@ const NOT_RESENT: &str = "It was not sent again: API in One has no idempotency k
 impl Client {
     /// The client for these settings (see [`crate::ClientOptions::check`]).
     pub fn new(config: Config) -> Self {
+        let schedule = Schedule::scaled(
+            config.poll(),
+            config.provider().capabilities().typical_duration_ms,
+        );
         Client {
-            schedule: RefCell::new(Schedule::scaled(
-                config.poll(),
-                config.provider().capabilities().typical_duration_ms,
-            )),
             batch: RefCell::new(Batch::new(
                 config.provider() == Provider::Apiframe,
                 config.poll().min_delay_ms,
+                schedule.budget_interval_ms,
             )),
+            schedule: RefCell::new(schedule),
             queue: RefCell::new(Queue::new(match config.max_concurrent_jobs() {
                 Some(ConcurrencyLimit::Jobs(n)) => Some(n),
                 _ => None,
@@ -386,7 +388,7 @@ impl Client {
         // Ages count from here: the wait's start, or (for a resumed wait) the job's creation.
         let mut origin: Option<f64> = None;
         let mut failures = 0u32;
-        let _watching = Watching::new(self, job_id, started);
+        let watching = Watching::new(self, job_id, kind, started);
         if just_submitted {
             // The submit reply has just said "queued": the first look waits for the schedule.
             let delay = self
@@ -445,7 +447,7 @@ impl Client {
                     let age_ms = (seen_at - started).max(0.0) as u64;
                     self.learn(
                         &update,
-                        kind,
+                        (watching.ticket, kind),
                         just_submitted,
                         (last_poll_ms, age_ms),
                         &samples,
@@ -493,7 +495,7 @@ impl Client {
     fn learn(
         &self,
         update: &JobUpdate,
-        kind: JobKind,
+        (ticket, kind): (u64, JobKind),
         just_submitted: bool,
         looks: (u64, u64),
         samples: &[ProgressSample],
@@ -513,7 +515,7 @@ impl Client {
             }
             _ => return,
         };
-        schedule.record(kind, finished, samples);
+        schedule.finish(ticket, kind, finished, samples, transport::now_ms());
     }
 
     /// One look at a job for its wait: from a listing shared with the client's other waits
@@ -535,6 +537,9 @@ impl Client {
                 .map_or(Look::Alone, |batch| batch.look(job_id, now, joined));
             match look {
                 Look::Alone => {
+                    if let Ok(mut batch) = self.batch.try_borrow_mut() {
+                        batch.spend();
+                    }
                     let response = self
                         .send(alone, Resend::Safe, signal, Some(deadline))
                         .await?;
@@ -568,6 +573,9 @@ impl Client {
                 self.api_key(),
                 cursor.as_deref(),
             ));
+            if let Ok(mut batch) = self.batch.try_borrow_mut() {
+                batch.spend();
+            }
             let page = match self.send(&http, Resend::Safe, signal, Some(deadline)).await {
                 Ok(response) => wire::parse_job_page(&response).map_err(|e| self.redact(e)),
                 Err(Error::Aborted) => return Err(Error::Aborted),
@@ -595,8 +603,15 @@ impl Client {
     }
 
     /// The wait before the next poll of a job of this kind and age; in a batch, no longer than
-    /// [`Batch::longest_gap_ms`].
+    /// [`Batch::longest_gap_ms`], and the next tick of a batch that looks on a shared clock.
     fn poll_delay(&self, kind: JobKind, age_ms: u64, samples: &[ProgressSample]) -> u64 {
+        let now = transport::now_ms();
+        let (ticking, cap) = self.batch.try_borrow().map_or((false, None), |b| {
+            (b.tick_ms(now).is_some(), b.longest_gap_ms(now))
+        });
+        if let (true, Some(tick)) = (ticking, cap) {
+            return tick;
+        }
         let job = JobContext {
             kind,
             age_ms,
@@ -606,11 +621,6 @@ impl Client {
             .schedule
             .try_borrow()
             .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job));
-        let cap = self
-            .batch
-            .try_borrow()
-            .ok()
-            .and_then(|b| b.longest_gap_ms());
         cap.map_or(delay, |cap| delay.min(cap))
     }
 
@@ -714,24 +724,37 @@ impl Client {
 struct Watching<'a> {
     client: &'a Client,
     job_id: &'a str,
+    /// The job's place in the order the schedule learns durations in ([`Schedule::begin`]).
+    ticket: u64,
 }
 
 impl<'a> Watching<'a> {
-    fn new(client: &'a Client, job_id: &'a str, now_ms: f64) -> Self {
+    fn new(client: &'a Client, job_id: &'a str, kind: JobKind, now_ms: f64) -> Self {
         if let Ok(mut batch) = client.batch.try_borrow_mut() {
             batch.watch(job_id, now_ms);
         }
         if let Ok(mut queue) = client.queue.try_borrow_mut() {
             queue.waiting_on(job_id, now_ms);
         }
-        Watching { client, job_id }
+        let ticket = client
+            .schedule
+            .try_borrow_mut()
+            .map_or(u64::MAX, |mut s| s.begin(kind, now_ms));
+        Watching {
+            client,
+            job_id,
+            ticket,
+        }
     }
 }
 
 impl Drop for Watching<'_> {
     fn drop(&mut self) {
+        if let Ok(mut schedule) = self.client.schedule.try_borrow_mut() {
+            schedule.end(self.ticket, transport::now_ms());
+        }
         if let Ok(mut batch) = self.client.batch.try_borrow_mut() {
-            batch.unwatch(self.job_id);
+            batch.unwatch(self.job_id, transport::now_ms());
         }
         if let Ok(mut queue) = self.client.queue.try_borrow_mut() {
             queue.ended(self.job_id);

@@ -148,16 +148,33 @@ impl DurationModel {
         duration_ms: u64,
         samples: &[super::ProgressSample],
     ) {
+        self.record_duration(kind, duration_ms);
+        self.record_progress(kind, duration_ms, samples);
+    }
+
+    /// Learns one duration alone.
+    pub(crate) fn record_duration(&mut self, kind: JobKind, duration_ms: u64) {
         if duration_ms == 0 {
             return;
         }
-        let ln = (duration_ms as f64).ln();
         self.merge_duration(DurationStats {
             kind,
             weight: 1.0,
-            mean_ln_ms: ln,
+            mean_ln_ms: (duration_ms as f64).ln(),
             var_ln_ms: 0.0,
         });
+    }
+
+    /// Learns what the progress a finished job showed meant.
+    pub(crate) fn record_progress(
+        &mut self,
+        kind: JobKind,
+        duration_ms: u64,
+        samples: &[super::ProgressSample],
+    ) {
+        if duration_ms == 0 {
+            return;
+        }
         let samples: Vec<(f64, f64)> = samples
             .iter()
             .map(|s| (s.at_ms as f64, s.percent))
@@ -220,6 +237,17 @@ impl DurationModel {
 
     /// The distribution of a job's total duration, ms, before looking at its progress.
     pub(crate) fn prior(&self, kind: JobKind, typical_ms: u64) -> Prior {
+        self.prior_with(kind, typical_ms, None)
+    }
+
+    /// [`DurationModel::prior`], also counting what the jobs of `kind` still held back from the
+    /// model have shown (`cohort`, see [`super::order`]).
+    pub(crate) fn prior_with(
+        &self,
+        kind: JobKind,
+        typical_ms: u64,
+        cohort: Option<&DurationStats>,
+    ) -> Prior {
         let typical = (typical_ms.max(1) as f64).ln();
         let mut pooled = Moments {
             weight: DEFAULT_WEIGHT,
@@ -239,6 +267,10 @@ impl DurationModel {
                 .with_weight(pooled.weight.min(POOLED_WEIGHT))
                 .combine(moments(s)),
             None => pooled,
+        };
+        let m = match cohort {
+            Some(c) if c.valid() => m.combine(moments(c)),
+            _ => m,
         };
         // Predictive spread: the figures' own uncertainty on top of the jobs' spread.
         let sigma = (m.var.max(0.03 * 0.03) * (1.0 + 1.0 / m.weight)).sqrt();

@@ -20,6 +20,7 @@
 //! `cargo xtask bench schedule` simulates it against fixed loops.
 
 mod learned;
+mod order;
 mod posterior;
 mod progress;
 #[cfg(test)]
@@ -28,6 +29,7 @@ mod tests;
 pub use learned::{DurationModel, DurationStats, JobKind, MEMORY, ModelData};
 pub use progress::{MIN_SEEN, ProgressStats};
 
+use order::StartOrder;
 use posterior::Posterior;
 
 /// Bounds and expectations for polling one provider.
@@ -165,6 +167,9 @@ const EARLY_MASS: f64 = 0.05;
 const SURE: f64 = 0.98;
 /// Only the latest samples count: the cost of a poll stays bounded.
 const MAX_SAMPLES: usize = 32;
+/// A job still running when this share of its kind would have finished no longer holds back
+/// the learning of the jobs begun after it (see [`order`]).
+const STUCK: f64 = 0.99;
 
 /// The polling schedule: bounds, a detection-delay target and a learned [`DurationModel`].
 #[derive(Clone, Debug, PartialEq)]
@@ -181,6 +186,8 @@ pub struct Schedule {
     pub budget_interval_ms: u64,
     /// What finished jobs have taught.
     pub model: DurationModel,
+    /// Finished jobs not learned yet: jobs begun before them still run.
+    order: StartOrder,
 }
 
 impl Schedule {
@@ -192,6 +199,7 @@ impl Schedule {
             target_delay_ms: 500,
             budget_interval_ms: 2_000,
             model: DurationModel::new(),
+            order: StartOrder::default(),
         }
     }
 
@@ -209,13 +217,56 @@ impl Schedule {
         schedule
     }
 
-    /// Learns from a finished job: its kind, its real duration and the progress it showed.
+    /// Learns from a finished job at once: its kind, its real duration and the progress it
+    /// showed. For jobs that run side by side, [`Schedule::begin`] and [`Schedule::finish`]
+    /// instead.
     pub fn record(&mut self, kind: JobKind, duration_ms: u64, samples: &[ProgressSample]) {
         self.model.record_job(kind, duration_ms, samples);
     }
 
+    /// A job of `kind` begins at `now_ms` (the client's clock); returns the ticket to pass to
+    /// [`Schedule::finish`] or [`Schedule::end`]. Its duration, once it finishes, is learned
+    /// only when every job begun before it has ended: in a burst, the short jobs end first, and
+    /// a model that learned them at once would expect every job to be short.
+    pub fn begin(&mut self, kind: JobKind, now_ms: f64) -> u64 {
+        self.order.begin(kind, now_ms)
+    }
+
+    /// The job of `ticket` finished after `duration_ms`, showing `samples` on the way. What its
+    /// progress meant is learned at once; its duration in the order jobs began.
+    pub fn finish(
+        &mut self,
+        ticket: u64,
+        kind: JobKind,
+        duration_ms: u64,
+        samples: &[ProgressSample],
+        now_ms: f64,
+    ) {
+        self.model.record_progress(kind, duration_ms, samples);
+        if let Some((kind, duration)) = self.order.finish(ticket, kind, duration_ms) {
+            self.model.record_duration(kind, duration);
+        }
+        self.release(now_ms);
+    }
+
+    /// The job of `ticket` ended without a duration to learn (it failed, or its wait gave up
+    /// or was dropped). Harmless after [`Schedule::finish`].
+    pub fn end(&mut self, ticket: u64, now_ms: f64) {
+        self.order.end(ticket);
+        self.release(now_ms);
+    }
+
+    fn release(&mut self, now_ms: f64) {
+        let (model, typical) = (&self.model, self.bounds.typical_ms);
+        let overdue = |kind, age| age > model.prior(kind, typical).quantile(STUCK);
+        for (kind, duration) in self.order.release(now_ms, overdue) {
+            self.model.record_duration(kind, duration);
+        }
+    }
+
     fn prior(&self, kind: JobKind) -> posterior::Prior {
-        self.model.prior(kind, self.bounds.typical_ms)
+        self.model
+            .prior_with(kind, self.bounds.typical_ms, self.order.cohort(kind))
     }
 
     fn supports(&self, job: &JobContext<'_>) -> Vec<(f64, f64)> {

@@ -8,7 +8,7 @@ use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
 /// The complementary error function, to a fractional error below 1.2e-7 everywhere
 /// (Numerical Recipes' Chebyshev fit), so no libm is needed on wasm32.
-fn erfc(x: f64) -> f64 {
+pub(crate) fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
     let poly = -z * z - 1.265_512_23
@@ -97,6 +97,21 @@ impl Prior {
             .sum::<f64>()
             .max(0.0)
     }
+}
+
+/// The standard normal quantile: the z below which a share `p` (0–1) of the distribution lies.
+pub(crate) fn normal_quantile(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    let (mut lo, mut hi) = (-8.0f64, 8.0f64);
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if 0.5 * erfc(-mid * FRAC_1_SQRT_2) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 /// The smallest t in `[lo, hi]` (log-spaced search) for which `above(t)` is false, assuming
@@ -237,6 +252,19 @@ mod tests {
         }
         assert_eq!(erfc(f64::INFINITY), 0.0);
         assert_eq!(erfc(f64::NEG_INFINITY), 2.0);
+    }
+
+    #[test]
+    fn normal_quantiles_invert_the_distribution() {
+        for (p, z) in [
+            (0.5, 0.0),
+            (0.975, 1.959_964),
+            (0.025, -1.959_964),
+            (0.841_345, 1.0),
+        ] {
+            assert!((normal_quantile(p) - z).abs() < 1e-5, "{p}");
+        }
+        assert!(normal_quantile(0.0).is_finite() && normal_quantile(1.0).is_finite());
     }
 
     #[test]

@@ -414,3 +414,70 @@ fn short_lists_are_sorted_by_their_key() {
     let mut empty: Vec<u8> = vec![];
     super::sort_small(&mut empty, |x| *x);
 }
+
+#[test]
+fn a_bursts_short_jobs_do_not_make_its_long_ones_look_short() {
+    // 60 jobs begun together, in no order of duration; after 10.5 s the shortest ten have
+    // finished.
+    let durations: Vec<u64> = (0..60)
+        .map(|i| {
+            let z = posterior::normal_quantile((f64::from((i * 37 + 17) % 60) + 0.5) / 60.0);
+            (15_000.0 * (0.35 * z).exp()) as u64
+        })
+        .collect();
+    let now = 10_500.0;
+    let finished = || durations.iter().filter(|&&d| (d as f64) < now);
+    let median = |s: &Schedule| {
+        s.estimate_ms(&JobContext {
+            kind: APIFRAME,
+            age_ms: 0,
+            samples: &[],
+        })
+        .0
+    };
+    let mut at_once = fresh();
+    for &d in finished() {
+        at_once.record(APIFRAME, d, &[]);
+    }
+    let mut in_order = fresh();
+    let tickets: Vec<u64> = (0..60).map(|_| in_order.begin(APIFRAME, 0.0)).collect();
+    for (&ticket, &d) in tickets.iter().zip(&durations) {
+        if (d as f64) < now {
+            in_order.finish(ticket, APIFRAME, d, &[], now);
+        }
+    }
+    assert!(
+        median(&at_once) < 11_000,
+        "learned at once: {}",
+        median(&at_once)
+    );
+    let fair = median(&in_order);
+    assert!(
+        (13_500..16_500).contains(&fair),
+        "in the order begun: {fair}"
+    );
+    // Once every job has ended, both have learned the same jobs.
+    for (&ticket, &d) in tickets.iter().zip(&durations) {
+        if (d as f64) >= now {
+            in_order.finish(ticket, APIFRAME, d, &[], 40_000.0);
+        }
+    }
+    for &d in durations.iter().filter(|&&d| (d as f64) >= now) {
+        at_once.record(APIFRAME, d, &[]);
+    }
+    let (a, b) = (median(&at_once), median(&in_order));
+    assert!(a.abs_diff(b) < 300, "{a} vs {b}");
+}
+
+#[test]
+fn a_job_that_ends_unfinished_does_not_hold_back_the_learning() {
+    let mut s = fresh();
+    let (failed, done) = (s.begin(APIFRAME, 0.0), s.begin(APIFRAME, 0.0));
+    s.finish(done, APIFRAME, 9_000, &[], 9_000.0);
+    assert_eq!(s.model.export().durations, vec![]);
+    s.end(failed, 9_500.0);
+    assert_eq!(s.model.export().durations.len(), 1);
+    // Ending the finished one again changes nothing.
+    s.end(done, 9_600.0);
+    assert_eq!(s.model.export().durations[0].weight, 1.0);
+}
