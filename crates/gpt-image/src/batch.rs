@@ -7,6 +7,12 @@
 //! keeps its own timing, and up to three seconds for 200 (see [`Batch::window_ms`]), so that
 //! they cost two listing pages every three seconds instead of one request per job per look.
 //!
+//! A listing costs one request whatever the number of jobs it shows, so a batch that fits on
+//! one page can afford to look often: while its requests stay within half of what polling each
+//! job every 2 s would have cost so far, every wait looks at each tick of a shared clock, a
+//! fifth of a second apart by default ([`Batch::tick_ms`]), and one listing per tick answers
+//! them all. Each job is then seen within a tick of its end, whatever its progress says.
+//!
 //! A job the listing does not describe (not on the pages read, or completed without its result)
 //! is looked at alone. A server that refuses the listing (a proxy whose policy keeps it closed,
 //! a provider without one) turns batching off for the client: every wait polls its job alone.
@@ -83,6 +89,11 @@ impl<V> IdMap<V> {
 
 /// The widest a listing's freshness window gets, in shortest poll gaps per listing page.
 const GAPS_PER_PAGE: f64 = 3.0;
+/// The ticks of a batch that looks on a shared clock, in shortest poll gaps.
+const TICK_GAPS: f64 = 0.4;
+/// The share of a fixed loop's requests (one per job per budget interval) a batch may spend
+/// looking on the shared clock.
+const TICK_SHARE: f64 = 0.5;
 
 /// What a wait should do for its next look at a job.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,12 +125,25 @@ struct Listing {
     outcome: Result<IdMap<JobUpdate>, Error>,
 }
 
+/// What a batch may spend and has spent, in requests, since it began.
+#[derive(Clone, Copy, Debug, Default)]
+struct Budget {
+    /// What a loop polling each job once per budget interval would have spent until `at_ms`.
+    allowed: f64,
+    at_ms: f64,
+    /// Listing pages and lone looks made.
+    spent: f64,
+}
+
 /// The jobs waited on by one client, and the latest listing of them.
 #[derive(Clone, Debug)]
 pub struct Batch {
     enabled: bool,
     /// The client's shortest gap between polls; the freshness window scales with it.
     min_delay_ms: u64,
+    /// The request budget's interval: a fixed loop polls each job this often, ms.
+    budget_interval_ms: u64,
+    budget: Budget,
     watched: IdMap<Watch>,
     /// The most jobs waited on at once since none was.
     peak: usize,
@@ -130,11 +154,15 @@ pub struct Batch {
 
 impl Batch {
     /// The shared state of a client's waits. `enabled` is whether the provider has a job
-    /// listing (Apiframe does; API in One does not).
-    pub fn new(enabled: bool, min_delay_ms: u64) -> Self {
+    /// listing (Apiframe does; API in One does not); `min_delay_ms` the shortest gap between
+    /// polls and `budget_interval_ms` the request budget's interval (see
+    /// [`crate::schedule::Schedule`]).
+    pub fn new(enabled: bool, min_delay_ms: u64, budget_interval_ms: u64) -> Self {
         Batch {
             enabled,
             min_delay_ms: min_delay_ms.max(1),
+            budget_interval_ms: budget_interval_ms.max(1),
+            budget: Budget::default(),
             watched: IdMap::default(),
             peak: 0,
             last: None,
@@ -147,8 +175,25 @@ impl Batch {
         self.enabled
     }
 
+    /// The budget allowed until `now_ms`.
+    fn allowed(&self, now_ms: f64) -> f64 {
+        let elapsed = (now_ms - self.budget.at_ms).max(0.0);
+        self.budget.allowed + self.watched.len() as f64 * elapsed / self.budget_interval_ms as f64
+    }
+
+    fn accrue(&mut self, now_ms: f64) {
+        self.budget.allowed = self.allowed(now_ms);
+        self.budget.at_ms = now_ms;
+    }
+
+    /// A request was made for the batch's waits: a listing page, or a look at one job alone.
+    pub fn spend(&mut self) {
+        self.budget.spent += 1.0;
+    }
+
     /// A wait on `job_id` begins at `now_ms`.
     pub fn watch(&mut self, job_id: &str, now_ms: f64) {
+        self.accrue(now_ms);
         match self.watched.get_mut(job_id) {
             Some(watch) => watch.waits += 1,
             None => self.watched.insert(
@@ -162,8 +207,9 @@ impl Batch {
         self.peak = self.peak.max(self.watched.len());
     }
 
-    /// A wait on `job_id` ended (finished, failed, gave up or was dropped).
-    pub fn unwatch(&mut self, job_id: &str) {
+    /// A wait on `job_id` ended at `now_ms` (finished, failed, gave up or was dropped).
+    pub fn unwatch(&mut self, job_id: &str, now_ms: f64) {
+        self.accrue(now_ms);
         if let Some(watch) = self.watched.get_mut(job_id) {
             watch.waits -= 1;
             if watch.waits == 0 {
@@ -171,8 +217,20 @@ impl Batch {
             }
             if self.watched.is_empty() {
                 self.peak = 0;
+                self.budget = Budget::default();
             }
         }
+    }
+
+    /// The tick of the shared clock every wait looks on at `now_ms`, ms, if the batch looks
+    /// on one: it uses listings, fits on one page, has two jobs or more, and has spent no more
+    /// than [`TICK_SHARE`] of what polling each job once per budget interval would have.
+    pub fn tick_ms(&self, now_ms: f64) -> Option<f64> {
+        let ticking = self.enabled
+            && self.watched.len() >= 2
+            && self.peak <= PAGE_SIZE
+            && self.budget.spent + 1.0 <= TICK_SHARE * self.allowed(now_ms);
+        ticking.then(|| (TICK_GAPS * self.min_delay_ms as f64).max(1.0))
     }
 
     /// How many jobs are waited on.
@@ -189,9 +247,15 @@ impl Batch {
     /// most three gaps per page the jobs fill (200 jobs share a two-page listing per six gaps,
     /// 3 s by default). As its jobs end the window narrows again, so the last jobs, which
     /// decide when the batch is done, are seen almost as soon as a job polled alone.
-    pub fn window_ms(&self) -> f64 {
+    ///
+    /// While the batch looks on a shared clock ([`Batch::tick_ms`]), half a tick: the looks of
+    /// one tick share its listing.
+    pub fn window_ms(&self, now_ms: f64) -> f64 {
         let gap = self.min_delay_ms as f64;
         let jobs = self.watched.len();
+        if let Some(tick) = self.tick_ms(now_ms) {
+            return tick / 2.0;
+        }
         if self.peak <= PAGE_SIZE {
             return gap / 10.0;
         }
@@ -199,15 +263,20 @@ impl Batch {
         (jobs as f64 * gap / 10.0).min(GAPS_PER_PAGE * pages * gap)
     }
 
-    /// The longest a wait in a large batch goes without a look, ms: the freshness window,
-    /// once it spans two shortest gaps or more (a batch that has outgrown a page, twenty jobs
-    /// and more of it still running). A look at the listing
-    /// costs nothing more while it is fresh, so each job of such a batch is seen about once a
-    /// window whatever its own schedule says. `None` for a smaller batch or a job polled
-    /// alone, whose own schedule decides: a cap there would make each job lead a listing of
-    /// its own.
-    pub fn longest_gap_ms(&self) -> Option<u64> {
-        let window = self.window_ms();
+    /// The longest a wait in the batch goes without a look from `now_ms`, ms, whatever its own
+    /// schedule says. While the batch looks on a shared clock, until just after its next tick.
+    /// In a large batch, the freshness window, once it spans two shortest gaps or more (a
+    /// batch that has outgrown a page, twenty jobs and more of it still running): a look at
+    /// the listing costs nothing more while it is fresh, so each job of such a batch is seen
+    /// about once a window. `None` for a smaller batch or a job polled alone, whose own
+    /// schedule decides: a cap there would make each job lead a listing of its own.
+    pub fn longest_gap_ms(&self, now_ms: f64) -> Option<u64> {
+        if let Some(tick) = self.tick_ms(now_ms) {
+            // Just after the tick, so that timers firing a little early still land past it.
+            let next = (now_ms / tick).floor() * tick + tick + 1.0;
+            return Some((next - now_ms).ceil() as u64);
+        }
+        let window = self.window_ms(now_ms);
         (self.enabled && window >= 2.0 * self.min_delay_ms as f64).then_some(window as u64)
     }
 
@@ -220,7 +289,7 @@ impl Batch {
         let since = self.watched.get(job_id).map_or(now_ms, |w| w.since_ms);
         if let Some(last) = &self.last
             && last.started_ms >= since
-            && (now_ms - last.started_ms <= self.window_ms()
+            && (now_ms - last.started_ms <= self.window_ms(now_ms)
                 || joined.is_some_and(|joined| last.started_ms >= joined))
         {
             return match &last.outcome {
@@ -310,7 +379,7 @@ mod tests {
     }
 
     fn batch_of(n: usize) -> Batch {
-        let mut batch = Batch::new(true, 500);
+        let mut batch = Batch::new(true, 500, 2_000);
         for i in 0..n {
             batch.watch(&format!("j{i}"), 0.0);
         }
@@ -322,7 +391,7 @@ mod tests {
         let batch = batch_of(1);
         assert_eq!(batch.look("j0", 10.0, None), Look::Alone);
         let off = {
-            let mut b = Batch::new(false, 500);
+            let mut b = Batch::new(false, 500, 2_000);
             b.watch("a", 0.0);
             b.watch("b", 0.0);
             b
@@ -338,7 +407,7 @@ mod tests {
     fn shrunk(peak: usize, left: usize) -> Batch {
         let mut batch = batch_of(peak);
         for i in left..peak {
-            batch.unwatch(&format!("j{i}"));
+            batch.unwatch(&format!("j{i}"), 0.0);
         }
         batch
     }
@@ -346,7 +415,7 @@ mod tests {
     #[test]
     fn one_listing_answers_every_look_due_within_the_window() {
         let mut batch = shrunk(150, 20);
-        assert_eq!(batch.window_ms(), 1_000.0);
+        assert_eq!(batch.window_ms(0.0), 1_000.0);
         assert_eq!(batch.look("j0", 100.0, None), Look::Lead);
         batch.begin(100.0);
         assert_eq!(
@@ -386,29 +455,29 @@ mod tests {
     fn the_window_widens_with_the_jobs_waited_on_once_they_outgrow_a_page() {
         // Up to one page, each job keeps its own timing: only looks due together are shared.
         for jobs in [2, 10, 60, 100] {
-            assert_eq!(batch_of(jobs).window_ms(), 50.0, "{jobs}");
+            assert_eq!(batch_of(jobs).window_ms(0.0), 50.0, "{jobs}");
         }
-        assert_eq!(batch_of(101).window_ms(), 3_000.0);
-        assert_eq!(batch_of(200).window_ms(), 3_000.0);
+        assert_eq!(batch_of(101).window_ms(0.0), 3_000.0);
+        assert_eq!(batch_of(200).window_ms(0.0), 3_000.0);
         // As a large batch's jobs end, the window narrows.
-        assert_eq!(shrunk(200, 40).window_ms(), 1_500.0);
-        assert_eq!(shrunk(200, 10).window_ms(), 500.0);
+        assert_eq!(shrunk(200, 40).window_ms(0.0), 1_500.0);
+        assert_eq!(shrunk(200, 10).window_ms(0.0), 500.0);
         // Once none is waited on, the next batch starts small again.
-        assert_eq!(shrunk(200, 0).window_ms(), 50.0);
+        assert_eq!(shrunk(200, 0).window_ms(0.0), 50.0);
     }
 
     #[test]
     fn a_job_in_a_large_batch_is_looked_at_at_least_once_a_window() {
-        assert_eq!(batch_of(1).longest_gap_ms(), None);
+        assert_eq!(batch_of(1).longest_gap_ms(0.0), None);
         assert_eq!(
-            batch_of(19).longest_gap_ms(),
+            batch_of(19).longest_gap_ms(0.0),
             None,
             "their own schedules decide"
         );
-        assert_eq!(batch_of(100).longest_gap_ms(), None);
-        assert_eq!(shrunk(200, 20).longest_gap_ms(), Some(1_000));
-        assert_eq!(shrunk(200, 19).longest_gap_ms(), None);
-        assert_eq!(batch_of(200).longest_gap_ms(), Some(3_000));
+        assert_eq!(batch_of(100).longest_gap_ms(0.0), None);
+        assert_eq!(shrunk(200, 20).longest_gap_ms(0.0), Some(1_000));
+        assert_eq!(shrunk(200, 19).longest_gap_ms(0.0), None);
+        assert_eq!(batch_of(200).longest_gap_ms(0.0), Some(3_000));
         let mut refused = batch_of(150);
         refused.begin(0.0);
         refused.finish(
@@ -421,7 +490,71 @@ mod tests {
                 body: String::new(),
             }),
         );
-        assert_eq!(refused.longest_gap_ms(), None);
+        assert_eq!(refused.longest_gap_ms(0.0), None);
+    }
+
+    #[test]
+    fn a_batch_looks_on_a_shared_clock_while_within_half_the_budget() {
+        let mut batch = batch_of(60);
+        assert_eq!(batch.tick_ms(0.0), None, "nothing is allowed yet");
+        // 60 jobs for 1 s: a 2 s loop would have made 30 requests; half of them are allowed.
+        assert_eq!(batch.tick_ms(1_000.0), Some(200.0));
+        assert_eq!(batch.window_ms(1_000.0), 100.0);
+        assert_eq!(
+            batch.longest_gap_ms(1_050.0),
+            Some(151),
+            "just after the next tick"
+        );
+        for _ in 0..15 {
+            batch.spend();
+        }
+        assert_eq!(batch.tick_ms(1_000.0), None, "spent");
+        assert_eq!(
+            batch.longest_gap_ms(1_000.0),
+            None,
+            "each job's own schedule again"
+        );
+        assert_eq!(
+            batch.tick_ms(2_000.0),
+            Some(200.0),
+            "more is allowed as time goes by"
+        );
+        // Once none is waited on, the next batch starts with nothing allowed again.
+        for i in 0..60 {
+            batch.unwatch(&format!("j{i}"), 2_000.0);
+        }
+        batch.watch("a", 2_000.0);
+        batch.watch("b", 2_000.0);
+        assert_eq!(batch.tick_ms(2_000.0), None);
+        assert_eq!(batch.tick_ms(12_000.0), Some(200.0));
+    }
+
+    #[test]
+    fn only_a_batch_of_two_or_more_on_one_page_with_a_listing_looks_on_the_clock() {
+        assert_eq!(batch_of(1).tick_ms(60_000.0), None);
+        assert_eq!(batch_of(101).tick_ms(60_000.0), None, "its window decides");
+        let mut off = Batch::new(false, 500, 2_000);
+        off.watch("a", 0.0);
+        off.watch("b", 0.0);
+        assert_eq!(off.tick_ms(60_000.0), None);
+    }
+
+    #[test]
+    fn the_looks_of_one_tick_share_its_listing() {
+        let mut batch = batch_of(10);
+        let now = 10_000.0;
+        assert_eq!(batch.look("j0", now, None), Look::Lead);
+        batch.begin(now);
+        batch.finish(now, listed(&[update("j1", JobStatus::Completed)]));
+        assert!(matches!(
+            batch.look("j1", now + 60.0, None),
+            Look::Listed { .. }
+        ));
+        assert_eq!(
+            batch.look("j1", now + 201.0, None),
+            Look::Lead,
+            "the next tick's"
+        );
     }
 
     #[test]
@@ -483,15 +616,15 @@ mod tests {
 
     #[test]
     fn waits_are_counted_per_job() {
-        let mut batch = Batch::new(true, 500);
+        let mut batch = Batch::new(true, 500, 2_000);
         batch.watch("a", 0.0);
         batch.watch("a", 5.0);
         batch.watch("b", 0.0);
-        batch.unwatch("a");
+        batch.unwatch("a", 6.0);
         assert_eq!(batch.watched(), 2);
-        batch.unwatch("a");
-        batch.unwatch("a");
-        batch.unwatch("zzz");
+        batch.unwatch("a", 7.0);
+        batch.unwatch("a", 8.0);
+        batch.unwatch("zzz", 9.0);
         assert_eq!(batch.watched(), 1);
     }
 }
