@@ -6,7 +6,8 @@
 //     node web/npm/bench/polling.js
 //
 // Env: BENCH_JOBS (60 per case and way), BENCH_MANY (200: the one-client run), BENCH_SEED (1),
-// BENCH_TIME_SCALE (1), BENCH_PARTS (`cases,many`), BENCH_PARALLEL (`ways`: the three ways of
+// BENCH_TIME_SCALE (1), BENCH_PARTS (`cases,many`), BENCH_CASES (every case, or some of
+// `linear,coarse,front,none,apiinone`), BENCH_PARALLEL (`ways`: the three ways of
 // a case at once, cases one after another; `all`: every case at once; `none`).
 //
 // Cases: Apiframe jobs of lognormal duration (median 15 s, σ 0.35) whose progress is linear,
@@ -62,13 +63,16 @@ const APIFRAME_DURATION = 'lognormal:median=15s,sigma=0.35';
 const APIINONE_DURATION = 'lognormal:median=6s,sigma=0.35';
 
 /** The issue's five cases, as the schedule simulation names them. */
-const CASES = [
-  { name: 'linear (emulator)', provider: 'apiframe', progress: 'linear' },
-  { name: 'coarse (0, then 50 at half-way)', provider: 'apiframe', progress: 'coarse' },
-  { name: 'front (90 % at 1/5, then slow)', provider: 'apiframe', progress: 'front' },
-  { name: 'none', provider: 'apiframe', progress: 'none' },
-  { name: 'API in One (none, ~6 s)', provider: 'apiinone', progress: 'none' },
+const ALL_CASES = [
+  { key: 'linear', name: 'linear (emulator)', provider: 'apiframe', progress: 'linear' },
+  { key: 'coarse', name: 'coarse (0, then 50 at half-way)', provider: 'apiframe', progress: 'coarse' },
+  { key: 'front', name: 'front (90 % at 1/5, then slow)', provider: 'apiframe', progress: 'front' },
+  { key: 'none', name: 'none', provider: 'apiframe', progress: 'none' },
+  { key: 'apiinone', name: 'API in One (none, ~6 s)', provider: 'apiinone', progress: 'none' },
 ];
+const CASES = process.env.BENCH_CASES
+  ? ALL_CASES.filter((kase) => process.env.BENCH_CASES.split(',').includes(kase.key))
+  : ALL_CASES;
 const WAYS = [
   { name: 'ours', every: null },
   { name: 'fixed 2 s', every: 2_000 },
