@@ -23,7 +23,7 @@ use crate::queue::{ConcurrencyLimit, Queue};
 use crate::request::Request;
 use crate::retry::{Resend, poll_may_repeat, retry_after_ms};
 use crate::schedule::{
-    self, JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule,
+    self, Finished, JobContext, JobKind, ModelData, PollSchedule, ProgressSample, Schedule,
 };
 use crate::transport;
 use crate::wire;
@@ -503,19 +503,27 @@ impl Client {
         let Ok(mut schedule) = self.schedule.try_borrow_mut() else {
             return;
         };
-        let finished = match (update.created_at, update.completed_at) {
-            (Some(created), Some(completed)) if completed >= created => completed - created,
+        let (duration_ms, seen_by_ms) = match (update.created_at, update.completed_at) {
+            (Some(created), Some(completed)) if completed >= created => {
+                (completed - created, completed - created)
+            }
             _ if just_submitted => {
                 let last_look = JobContext {
                     kind,
                     age_ms: looks.0,
                     samples,
                 };
-                schedule.finished_at_ms(&last_look, looks.1)
+                (schedule.finished_at_ms(&last_look, looks.1), looks.1)
             }
             _ => return,
         };
-        schedule.finish(ticket, kind, finished, samples, transport::now_ms());
+        let job = Finished {
+            kind,
+            duration_ms,
+            seen_by_ms,
+            samples,
+        };
+        schedule.finish(ticket, job, transport::now_ms());
     }
 
     /// One look at a job for its wait: from a listing shared with the client's other waits

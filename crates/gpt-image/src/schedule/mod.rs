@@ -140,6 +140,20 @@ pub(crate) fn sort_small<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
     }
 }
 
+/// What was learned of a finished job, for [`Schedule::finish`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Finished<'a> {
+    pub kind: JobKind,
+    /// Its duration: the provider's own figure, or the most likely one between two looks
+    /// ([`Schedule::finished_at_ms`]).
+    pub duration_ms: u64,
+    /// The age by which it had surely finished: the duration when the provider says, else the
+    /// age at the look that saw it finished.
+    pub seen_by_ms: u64,
+    /// The progress it showed while running.
+    pub samples: &'a [ProgressSample],
+}
+
 /// What the schedule knows of one running job at one poll.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JobContext<'a> {
@@ -232,18 +246,17 @@ impl Schedule {
         self.order.begin(kind, now_ms)
     }
 
-    /// The job of `ticket` finished after `duration_ms`, showing `samples` on the way. What its
-    /// progress meant is learned at once; its duration in the order jobs began.
-    pub fn finish(
-        &mut self,
-        ticket: u64,
-        kind: JobKind,
-        duration_ms: u64,
-        samples: &[ProgressSample],
-        now_ms: f64,
-    ) {
+    /// The job of `ticket` finished: `job` is what was learned of it. What its progress meant
+    /// is learned at once; its duration in the order jobs began.
+    pub fn finish(&mut self, ticket: u64, job: Finished<'_>, now_ms: f64) {
+        let Finished {
+            kind,
+            duration_ms,
+            seen_by_ms,
+            samples,
+        } = job;
         self.model.record_progress(kind, duration_ms, samples);
-        if let Some((kind, duration)) = self.order.finish(ticket, kind, duration_ms) {
+        if let Some((kind, duration)) = self.order.finish(ticket, kind, duration_ms, seen_by_ms) {
             self.model.record_duration(kind, duration);
         }
         self.release(now_ms);

@@ -28,6 +28,9 @@ struct Begun {
     began_ms: f64,
     /// Its duration, once it finished.
     duration_ms: Option<u64>,
+    /// The age by which it was surely finished: its duration when the provider says, else the
+    /// age at the look that saw it finished.
+    seen_by_ms: u64,
 }
 
 /// Finished jobs held back until the jobs begun before them have ended.
@@ -53,21 +56,25 @@ impl StartOrder {
             kind,
             began_ms: now_ms,
             duration_ms: None,
+            seen_by_ms: 0,
         });
         ticket
     }
 
-    /// The job of `ticket` finished after `duration_ms`. Returns it (to learn at once) when
-    /// nothing is held for it any more: a job that stopped holding the others back.
+    /// The job of `ticket` finished after `duration_ms`, and was seen finished at the age
+    /// `seen_by_ms`. Returns it (to learn at once) when nothing is held for it any more: a job
+    /// that stopped holding the others back.
     pub fn finish(
         &mut self,
         ticket: u64,
         kind: JobKind,
         duration_ms: u64,
+        seen_by_ms: u64,
     ) -> Option<(JobKind, u64)> {
         match self.begun.iter_mut().find(|b| b.ticket == ticket) {
             Some(begun) => {
                 begun.duration_ms = Some(duration_ms);
+                begun.seen_by_ms = seen_by_ms.max(duration_ms);
                 None
             }
             None => Some((kind, duration_ms)),
@@ -121,18 +128,20 @@ impl StartOrder {
     }
 
     /// A lognormal fitted to the held-back jobs of `kind` at `now_ms`: the finished ones by
-    /// their durations, the running ones as lasting longer than their age (censored). The
-    /// Kaplan–Meier estimate places each finished job at a share of the cohort; the line
-    /// through (normal quantile of that share, ln duration) gives the mean and spread of
-    /// ln(duration). It counts as many jobs as have finished.
+    /// the age they were seen finished by, the running ones as lasting longer than their age
+    /// (censored). The Kaplan–Meier estimate gives the share of the cohort finished by each
+    /// such age (jobs seen finished by the same look count together: a look only says they
+    /// had finished by then); the line through (normal quantile of that share, ln age),
+    /// weighted by the jobs behind each point, gives the mean and spread of ln(duration). It
+    /// counts as many jobs as have finished.
     fn fit(&self, kind: JobKind, now_ms: f64) -> Option<DurationStats> {
-        // (time ms, finished): a running job is known to last longer than its age.
+        // (age ms, finished): a running job is known to last longer than its age.
         let mut times: Vec<(u64, bool)> = self
             .begun
             .iter()
             .filter(|b| b.kind == kind)
             .map(|b| match b.duration_ms {
-                Some(d) => (d, true),
+                Some(_) => (b.seen_by_ms, true),
                 None => ((now_ms - b.began_ms).max(0.0) as u64, false),
             })
             .filter(|&(t, _)| t > 0)
@@ -140,26 +149,38 @@ impl StartOrder {
         if times.iter().filter(|t| t.1).count() < MIN_FINISHED {
             return None;
         }
-        // Finished before running at the same time: a job running at t may still finish later.
+        // Finished before running at the same age: a job running at t may still finish later.
         super::sort_small(&mut times, |&(t, finished)| (t, !finished));
         let mut at_risk = times.len() as f64;
         let mut survival = 1.0;
-        let mut points = Vec::new();
-        for (t, finished) in times {
+        // (normal quantile, ln age, jobs)
+        let mut points: Vec<(f64, f64, f64)> = Vec::new();
+        let mut i = 0;
+        while i < times.len() {
+            let (t, finished) = times[i];
+            let together = times[i..]
+                .iter()
+                .take_while(|&&x| x == (t, finished))
+                .count();
+            i += together;
+            let count = together as f64;
             if finished {
                 let before = survival;
-                survival *= 1.0 - 1.0 / at_risk;
+                survival *= 1.0 - count / at_risk;
                 let share = 1.0 - 0.5 * (before + survival);
-                points.push((normal_quantile(share), (t as f64).ln()));
+                points.push((normal_quantile(share), (t as f64).ln(), count));
             }
-            at_risk -= 1.0;
+            at_risk -= count;
         }
-        let n = points.len() as f64;
-        let (mz, ml) = points
-            .iter()
-            .fold((0.0, 0.0), |(z, l), p| (z + p.0 / n, l + p.1 / n));
+        let n: f64 = points.iter().map(|p| p.2).sum();
+        let (mz, ml) = points.iter().fold((0.0, 0.0), |(z, l), p| {
+            (z + p.2 * p.0 / n, l + p.2 * p.1 / n)
+        });
         let (szz, szl) = points.iter().fold((0.0, 0.0), |(zz, zl), p| {
-            (zz + (p.0 - mz).powi(2), zl + (p.0 - mz) * (p.1 - ml))
+            (
+                zz + p.2 * (p.0 - mz).powi(2),
+                zl + p.2 * (p.0 - mz) * (p.1 - ml),
+            )
         });
         if szz <= 1e-9 {
             return None;
@@ -195,9 +216,9 @@ mod tests {
     fn a_short_job_waits_for_the_longer_ones_begun_before_it() {
         let mut order = StartOrder::default();
         let (long, short) = (order.begin(KIND, 0.0), order.begin(KIND, 10.0));
-        assert_eq!(order.finish(short, KIND, 3_000), None);
+        assert_eq!(order.finish(short, KIND, 3_000, 3_000), None);
         assert_eq!(order.release(3_010.0, never), vec![]);
-        assert_eq!(order.finish(long, KIND, 20_000), None);
+        assert_eq!(order.finish(long, KIND, 20_000, 20_000), None);
         assert_eq!(
             order.release(20_000.0, never),
             vec![(KIND, 20_000), (KIND, 3_000)]
@@ -209,7 +230,7 @@ mod tests {
     fn a_job_that_ends_unlearned_holds_nothing_back() {
         let mut order = StartOrder::default();
         let (failed, done) = (order.begin(KIND, 0.0), order.begin(KIND, 0.0));
-        order.finish(done, KIND, 5_000);
+        order.finish(done, KIND, 5_000, 5_000);
         order.end(failed);
         assert_eq!(order.release(5_000.0, never), vec![(KIND, 5_000)]);
         // Ending a job already learned changes nothing.
@@ -239,7 +260,7 @@ mod tests {
             .zip(&durations)
             .filter(|(_, d)| (**d as f64) < now)
         {
-            order.finish(ticket, KIND, d);
+            order.finish(ticket, KIND, d, d);
         }
         assert_eq!(
             order.release(now, never),
@@ -257,7 +278,7 @@ mod tests {
         let mut early = StartOrder::default();
         for d in [5_000, 6_000, 7_000] {
             let t = early.begin(KIND, 0.0);
-            early.finish(t, KIND, d);
+            early.finish(t, KIND, d, d);
         }
         early.begin(KIND, 0.0);
         early.release(9_000.0, never);
@@ -268,10 +289,13 @@ mod tests {
     fn a_stuck_job_stops_holding_back_and_is_learned_when_it_ends() {
         let mut order = StartOrder::default();
         let (stuck, done) = (order.begin(KIND, 0.0), order.begin(KIND, 0.0));
-        order.finish(done, KIND, 5_000);
+        order.finish(done, KIND, 5_000, 5_000);
         let overdue = |_: JobKind, age: f64| age > 60_000.0;
         assert_eq!(order.release(30_000.0, overdue), vec![]);
         assert_eq!(order.release(61_000.0, overdue), vec![(KIND, 5_000)]);
-        assert_eq!(order.finish(stuck, KIND, 90_000), Some((KIND, 90_000)));
+        assert_eq!(
+            order.finish(stuck, KIND, 90_000, 90_000),
+            Some((KIND, 90_000))
+        );
     }
 }

@@ -415,6 +415,16 @@ fn short_lists_are_sorted_by_their_key() {
     super::sort_small(&mut empty, |x| *x);
 }
 
+/// An Apiframe job that took `duration_ms`, as the provider says, without progress.
+fn finished(duration_ms: u64) -> Finished<'static> {
+    Finished {
+        kind: APIFRAME,
+        duration_ms,
+        seen_by_ms: duration_ms,
+        samples: &[],
+    }
+}
+
 #[test]
 fn a_bursts_short_jobs_do_not_make_its_long_ones_look_short() {
     // 60 jobs begun together, in no order of duration; after 10.5 s the shortest ten have
@@ -426,7 +436,7 @@ fn a_bursts_short_jobs_do_not_make_its_long_ones_look_short() {
         })
         .collect();
     let now = 10_500.0;
-    let finished = || durations.iter().filter(|&&d| (d as f64) < now);
+    let short = || durations.iter().filter(|&&d| (d as f64) < now);
     let median = |s: &Schedule| {
         s.estimate_ms(&JobContext {
             kind: APIFRAME,
@@ -436,14 +446,14 @@ fn a_bursts_short_jobs_do_not_make_its_long_ones_look_short() {
         .0
     };
     let mut at_once = fresh();
-    for &d in finished() {
+    for &d in short() {
         at_once.record(APIFRAME, d, &[]);
     }
     let mut in_order = fresh();
     let tickets: Vec<u64> = (0..60).map(|_| in_order.begin(APIFRAME, 0.0)).collect();
     for (&ticket, &d) in tickets.iter().zip(&durations) {
         if (d as f64) < now {
-            in_order.finish(ticket, APIFRAME, d, &[], now);
+            in_order.finish(ticket, finished(d), now);
         }
     }
     assert!(
@@ -459,7 +469,7 @@ fn a_bursts_short_jobs_do_not_make_its_long_ones_look_short() {
     // Once every job has ended, both have learned the same jobs.
     for (&ticket, &d) in tickets.iter().zip(&durations) {
         if (d as f64) >= now {
-            in_order.finish(ticket, APIFRAME, d, &[], 40_000.0);
+            in_order.finish(ticket, finished(d), 40_000.0);
         }
     }
     for &d in durations.iter().filter(|&&d| (d as f64) >= now) {
@@ -473,7 +483,7 @@ fn a_bursts_short_jobs_do_not_make_its_long_ones_look_short() {
 fn a_job_that_ends_unfinished_does_not_hold_back_the_learning() {
     let mut s = fresh();
     let (failed, done) = (s.begin(APIFRAME, 0.0), s.begin(APIFRAME, 0.0));
-    s.finish(done, APIFRAME, 9_000, &[], 9_000.0);
+    s.finish(done, finished(9_000), 9_000.0);
     assert_eq!(s.model.export().durations, vec![]);
     s.end(failed, 9_500.0);
     assert_eq!(s.model.export().durations.len(), 1);

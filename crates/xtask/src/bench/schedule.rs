@@ -17,7 +17,7 @@
 //! Figures only, never a pass/fail test.
 
 use gpt_image::Provider;
-use gpt_image::schedule::{JobContext, JobKind, PollSchedule, ProgressSample, Schedule};
+use gpt_image::schedule::{Finished, JobContext, JobKind, PollSchedule, ProgressSample, Schedule};
 
 /// Jobs measured per case.
 const JOBS: usize = 2_000;
@@ -308,9 +308,20 @@ fn bursts(case: &Case, bounds: PollSchedule, told: bool, jobs: &[u64]) -> Vec<Ou
                     last_running_ms: last_running[j],
                     seen_ms: age,
                 };
-                let learned =
-                    learned_duration(&learner, told, kind, duration, &outcome, &samples[j]);
-                learner.finish(tickets[j], kind, learned, &samples[j], at as f64);
+                let job = Finished {
+                    kind,
+                    duration_ms: learned_duration(
+                        &learner,
+                        told,
+                        kind,
+                        duration,
+                        &outcome,
+                        &samples[j],
+                    ),
+                    seen_by_ms: if told { duration } else { age },
+                    samples: &samples[j],
+                };
+                learner.finish(tickets[j], job, at as f64);
                 outcomes.push(outcome);
                 continue;
             }
