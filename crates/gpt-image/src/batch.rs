@@ -280,6 +280,22 @@ impl Batch {
         (self.enabled && window >= 2.0 * self.min_delay_ms as f64).then_some(window as u64)
     }
 
+    /// How long a wait in the batch waits before its next look from `now_ms`, ms, given what
+    /// its own schedule asks (`own_ms`, asked only when needed). While the batch looks on a
+    /// shared clock, until just after the next tick; but a wait whose last look `failed` keeps
+    /// its own schedule, so that a provider down for a few seconds does not use up every wait's
+    /// failures in a row at five looks a second. Otherwise its own schedule's, capped at
+    /// [`Batch::longest_gap_ms`].
+    pub fn delay_ms(&self, now_ms: f64, failed: bool, own_ms: impl FnOnce() -> u64) -> u64 {
+        let cap = self.longest_gap_ms(now_ms);
+        match (self.tick_ms(now_ms), cap) {
+            (Some(_), Some(tick)) if !failed => tick,
+            (Some(_), _) => own_ms(),
+            (None, Some(cap)) => own_ms().min(cap),
+            (None, None) => own_ms(),
+        }
+    }
+
     /// What the wait on `job_id` does for a look due at `now_ms`. `joined` is the start of the
     /// listing this look waited on or led, if any: that listing answers it however long it took.
     pub fn look(&self, job_id: &str, now_ms: f64, joined: Option<f64>) -> Look {
@@ -527,6 +543,25 @@ mod tests {
         batch.watch("b", 2_000.0);
         assert_eq!(batch.tick_ms(2_000.0), None);
         assert_eq!(batch.tick_ms(12_000.0), Some(200.0));
+    }
+
+    #[test]
+    fn a_wait_looks_at_the_next_tick_unless_its_last_look_failed() {
+        let ticking = batch_of(60);
+        assert_eq!(ticking.delay_ms(1_050.0, false, || 4_000), 151);
+        assert_eq!(
+            ticking.delay_ms(1_050.0, true, || 4_000),
+            4_000,
+            "its own schedule"
+        );
+        let large = batch_of(200);
+        assert_eq!(
+            large.delay_ms(1_000.0, false, || 9_000),
+            3_000,
+            "capped at the window"
+        );
+        assert_eq!(large.delay_ms(1_000.0, false, || 700), 700);
+        assert_eq!(batch_of(1).delay_ms(1_000.0, false, || 9_000), 9_000);
     }
 
     #[test]

@@ -392,7 +392,7 @@ impl Client {
         if just_submitted {
             // The submit reply has just said "queued": the first look waits for the schedule.
             let delay = self
-                .poll_delay(kind, 0, &samples)
+                .poll_delay(kind, 0, &samples, Pace::Usual)
                 .min(timeout_ms.saturating_sub(1));
             transport::sleep(delay, signal).await?;
         }
@@ -426,7 +426,7 @@ impl Client {
                         _ => 0,
                     };
                     let delay = self
-                        .poll_delay(kind, age_ms, &samples)
+                        .poll_delay(kind, age_ms, &samples, Pace::AfterFailure)
                         .max(asked)
                         .min((deadline - now).ceil() as u64);
                     transport::sleep(delay, signal).await?;
@@ -483,7 +483,7 @@ impl Client {
                 return Err(deadline_error(job_id, timeout_ms));
             }
             let delay = self
-                .poll_delay(kind, elapsed, &samples)
+                .poll_delay(kind, elapsed, &samples, Pace::Usual)
                 .min((deadline - now).ceil() as u64);
             transport::sleep(delay, signal).await?;
         }
@@ -610,26 +610,29 @@ impl Client {
         Ok(started)
     }
 
-    /// The wait before the next poll of a job of this kind and age; in a batch, no longer than
-    /// [`Batch::longest_gap_ms`], and the next tick of a batch that looks on a shared clock.
-    fn poll_delay(&self, kind: JobKind, age_ms: u64, samples: &[ProgressSample]) -> u64 {
-        let now = transport::now_ms();
-        let (ticking, cap) = self.batch.try_borrow().map_or((false, None), |b| {
-            (b.tick_ms(now).is_some(), b.longest_gap_ms(now))
-        });
-        if let (true, Some(tick)) = (ticking, cap) {
-            return tick;
-        }
-        let job = JobContext {
-            kind,
-            age_ms,
-            samples,
+    /// The wait before the next poll of a job of this kind and age: its own schedule's, or what
+    /// the batch it is in decides ([`Batch::delay_ms`]).
+    fn poll_delay(
+        &self,
+        kind: JobKind,
+        age_ms: u64,
+        samples: &[ProgressSample],
+        pace: Pace,
+    ) -> u64 {
+        let own = || {
+            let job = JobContext {
+                kind,
+                age_ms,
+                samples,
+            };
+            self.schedule
+                .try_borrow()
+                .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job))
         };
-        let delay = self
-            .schedule
-            .try_borrow()
-            .map_or(self.config.poll().min_delay_ms, |s| s.next_delay_ms(&job));
-        cap.map_or(delay, |cap| delay.min(cap))
+        match self.batch.try_borrow() {
+            Ok(batch) => batch.delay_ms(transport::now_ms(), pace == Pace::AfterFailure, own),
+            Err(_) => own(),
+        }
     }
 
     /// Submits, then waits. `on_update` first sees the submitted job, so its id is known even
@@ -723,6 +726,14 @@ impl Client {
             attempt += 1;
         }
     }
+}
+
+/// How soon a wait looks again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pace {
+    Usual,
+    /// The last look failed.
+    AfterFailure,
 }
 
 /// A wait's place in the client's [`Batch`], given up when the wait ends however it ends. The
