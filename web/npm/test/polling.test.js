@@ -36,19 +36,32 @@ async function statsAt(url, apiKey) {
   return reply.json();
 }
 
-describe('200 Apiframe jobs at once', () => {
-  let emulator;
+/**
+ * An emulator for one describe block, started before its tests and stopped after them: the
+ * issue's durations (lognormal around 15 s) at SCALE, no concurrency limit. Read `.url` in tests.
+ */
+function scaledEmulator(seed) {
+  const running = {};
   before(async () => {
-    emulator = await startEmulator([
+    running.emulator = await startEmulator([
       '--time-scale', String(SCALE),
       '--max-concurrent-jobs', '0',
       '--apiframe-duration', 'lognormal:median=15s,sigma=0.35',
-      '--seed', '11',
+      '--seed', String(seed),
     ]);
   });
   after(async () => {
-    await emulator?.stop();
+    await running.emulator?.stop();
   });
+  return {
+    get url() {
+      return running.emulator.url;
+    },
+  };
+}
+
+describe('200 Apiframe jobs at once', () => {
+  const emulator = scaledEmulator(11);
 
   it('cost a tenth of per-job polling on one client, and are all seen soon after the slowest ends', async () => {
     const request = { prompt: 'a lighthouse at dawn, watercolour' };
@@ -101,18 +114,7 @@ describe('200 Apiframe jobs at once', () => {
 });
 
 describe('60 Apiframe jobs at once', () => {
-  let emulator;
-  before(async () => {
-    emulator = await startEmulator([
-      '--time-scale', String(SCALE),
-      '--max-concurrent-jobs', '0',
-      '--apiframe-duration', 'lognormal:median=15s,sigma=0.35',
-      '--seed', '12',
-    ]);
-  });
-  after(async () => {
-    await emulator?.stop();
-  });
+  const emulator = scaledEmulator(12);
 
   it('look on a shared clock: each is seen soon after it ends, for well under a 2 s loop\'s requests', async () => {
     const apiKey = key('apiframe', 'clock');
@@ -134,11 +136,12 @@ describe('60 Apiframe jobs at once', () => {
     const spent = s.polls_total + s.list_requests;
     assert.ok(spent <= fixed * 0.5, `${spent} status requests; a 2 s loop: ${fixed}`);
     // Without the shared clock each job keeps its own schedule, and a tenth of them are seen
-    // a whole dense gap late (about 300 ms at this scale). With it, within a tick (50 ms here)
-    // and a listing's round trip; the bound leaves room for a loaded machine's timers.
+    // a whole dense gap late (p95 331 ms at this scale when it was turned off). With it, within
+    // a tick (50 ms here) and a listing's round trip: 60 to 100 ms on a quiet machine, 227 ms
+    // once beside a busy loop and a browser run. The bound keeps room for a loaded machine.
     const delays = looks.map((u) => seen.get(u.id) - u.completedAt).sort((a, b) => a - b);
     const p95 = delays[Math.round((delays.length - 1) * 0.95)];
-    assert.ok(p95 <= 150, `p95 detection delay ${p95} ms: ${delays.join(' ')}`);
+    assert.ok(p95 <= 200, `p95 detection delay ${p95} ms: ${delays.join(' ')}`);
   });
 });
 
