@@ -188,21 +188,24 @@ impl Filter {
         if self.status.is_some_and(|s| !s.admits(entry.status)) {
             return false;
         }
+        let query = self.query.to_lowercase();
+        let mut words = query.split_whitespace().peekable();
+        if words.peek().is_none() {
+            // No search: nothing to lower-case for each of the entries.
+            return true;
+        }
         let haystack = format!(
             "{} {}",
             entry.request.prompt,
             entry.job_id.as_deref().unwrap_or("")
         )
         .to_lowercase();
-        self.query
-            .to_lowercase()
-            .split_whitespace()
-            .all(|word| haystack.contains(word))
+        words.all(|word| haystack.contains(word))
     }
 
     /// The entries that pass: running ones first, then newest first.
-    pub fn apply<'a>(&self, entries: &'a [Entry]) -> Vec<&'a Entry> {
-        let mut out: Vec<&Entry> = entries.iter().filter(|e| self.admits(e)).collect();
+    pub fn apply<'a>(&self, entries: impl IntoIterator<Item = &'a Entry>) -> Vec<&'a Entry> {
+        let mut out: Vec<&Entry> = entries.into_iter().filter(|e| self.admits(e)).collect();
         out.sort_by(|a, b| {
             b.status
                 .is_running()
@@ -214,7 +217,7 @@ impl Filter {
 
     /// Every kept image of the entries that pass, in gallery order (the full-size view moves
     /// through these).
-    pub fn images(&self, entries: &[Entry]) -> Vec<ImageRef> {
+    pub fn images<'a>(&self, entries: impl IntoIterator<Item = &'a Entry>) -> Vec<ImageRef> {
         self.apply(entries)
             .into_iter()
             .flat_map(|e| {
@@ -291,6 +294,11 @@ mod tests {
         assert_eq!(ids(&by_job, &e), ["b"]);
         // The running job leads, then the newest first.
         assert_eq!(ids(&Filter::default(), &e), ["c", "b", "a"]);
+        let blank = Filter {
+            query: "  ".into(),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&blank, &e), ["c", "b", "a"]);
     }
 
     #[test]

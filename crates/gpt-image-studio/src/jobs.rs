@@ -129,8 +129,7 @@ pub fn send(
 pub fn resume_all(studio: Studio) {
     let running: Vec<String> = studio.entries.with_untracked(|all| {
         all.iter()
-            .filter(|e| e.status.is_running())
-            .map(|e| e.id.clone())
+            .filter_map(|e| e.with_untracked(|e| e.status.is_running().then(|| e.id.clone())))
             .collect()
     });
     for id in running {
@@ -421,9 +420,7 @@ async fn keep_images(studio: Studio, id: &str) {
         }
         let mime = blob.type_();
         if let Some(url) = files::object_url(&blob) {
-            studio.object_urls.update(|u| {
-                u.insert(key, url);
-            });
+            studio.show_stored(id, i, url);
         }
         studio.update(id, |e| {
             if let Some(saved) = e.images.get_mut(i) {

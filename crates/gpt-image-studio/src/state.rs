@@ -1,5 +1,9 @@
 //! The studio's live state (wasm32 only): the signals every panel shares, and the changes that
 //! must also be saved (settings and keys to Web Storage, entries to IndexedDB).
+//!
+//! Each history entry is a signal of its own, inside a list that changes only when an entry is
+//! added or deleted: an update to one job wakes what shows that job, not every card. With one
+//! signal for the whole history, each of 200 running jobs' updates re-ran all 200 cards.
 
 use std::collections::HashMap;
 
@@ -13,14 +17,18 @@ use crate::history::{Entry, Filter, ImageRef, image_key};
 use crate::image_src::safe_image_src;
 use crate::settings::{PerProvider, Settings};
 
+/// One history entry, as a signal of its own (see the module's comment).
+pub type EntrySignal = ArcRwSignal<Entry>;
+
 /// Shared, copyable handle on the studio's state; provided as a Leptos context.
 #[derive(Clone, Copy)]
 pub struct Studio {
     pub settings: RwSignal<Settings>,
     /// Keys in memory, mirrored to Web Storage.
     pub keys: RwSignal<PerProvider<String>>,
-    /// Every history entry (newest last; views sort).
-    pub entries: RwSignal<Vec<Entry>>,
+    /// Every history entry (newest last; views sort). The list is tracked only by views that
+    /// show several entries; change an entry through [`Studio::update`].
+    pub entries: RwSignal<Vec<EntrySignal>>,
     /// The gallery's search and filters (the full-size view follows the same order).
     pub filter: RwSignal<Filter>,
     /// Images picked in the gallery, in the order they were picked.
@@ -29,8 +37,9 @@ pub struct Studio {
     pub viewing: RwSignal<Option<ImageRef>>,
     /// The two images open in the compare view.
     pub comparing: RwSignal<Option<(ImageRef, ImageRef)>>,
-    /// Object URLs of stored image bytes, by [`image_key`].
-    pub object_urls: RwSignal<HashMap<String, String>>,
+    /// Object URLs of stored image bytes, by [`image_key`]. Not tracked: whoever adds one
+    /// notifies that entry's signal ([`Studio::show_stored`]), so only its pictures look again.
+    object_urls: StoredValue<HashMap<String, String>>,
     /// The latest problem with the key, shown under the key field.
     pub key_error: RwSignal<Option<Explanation>>,
     /// A start-up note (e.g. "pointed at the emulator with demo keys").
@@ -60,7 +69,7 @@ impl Studio {
             selected: RwSignal::new(Vec::new()),
             viewing: RwSignal::new(None),
             comparing: RwSignal::new(None),
-            object_urls: RwSignal::new(HashMap::new()),
+            object_urls: StoredValue::new(HashMap::new()),
             key_error: RwSignal::new(None),
             notice: RwSignal::new(None),
             storage_problem: RwSignal::new(None),
@@ -118,16 +127,35 @@ impl Studio {
         self.keys.update(|k| k.get_mut(provider).clear());
     }
 
-    /// A copy of one entry (not tracked).
-    pub fn entry(&self, id: &str) -> Option<Entry> {
-        self.entries
-            .with_untracked(|all| all.iter().find(|e| e.id == id).cloned())
+    /// One entry's signal, looked up without tracking the list: a view that reads it redraws
+    /// when that entry changes, and for no other.
+    pub fn entry_signal(&self, id: &str) -> Option<EntrySignal> {
+        self.entries.with_untracked(|all| {
+            all.iter()
+                .find(|e| e.with_untracked(|e| e.id == id))
+                .cloned()
+        })
     }
 
-    /// One entry, tracked: a view built on it redraws when that entry changes.
-    pub fn watch_entry(&self, id: String) -> Memo<Option<Entry>> {
-        let entries = self.entries;
-        Memo::new(move |_| entries.with(|all| all.iter().find(|e| e.id == id).cloned()))
+    /// A copy of one entry (not tracked).
+    pub fn entry(&self, id: &str) -> Option<Entry> {
+        self.entry_signal(id).map(|e| e.get_untracked())
+    }
+
+    /// Runs `f` on every entry (newest last), tracking the list and each entry: for the views
+    /// that show or sum up several entries.
+    pub fn with_entries<R>(&self, f: impl FnOnce(&[&Entry]) -> R) -> R {
+        self.entries.with(|all| {
+            let read: Vec<_> = all.iter().map(|e| e.read()).collect();
+            let entries: Vec<&Entry> = read.iter().map(|e| &**e).collect();
+            f(&entries)
+        })
+    }
+
+    /// Shows the history read from IndexedDB at start-up.
+    pub fn load_history(&self, entries: Vec<Entry>) {
+        self.entries
+            .set(entries.into_iter().map(ArcRwSignal::new).collect());
     }
 
     /// Saves a new entry to IndexedDB first, then shows it.
@@ -137,7 +165,7 @@ impl Studio {
                 "This job is not saved across reloads: {problem}"
             )));
         }
-        self.entries.update(|all| all.push(entry));
+        self.entries.update(|all| all.push(ArcRwSignal::new(entry)));
     }
 
     /// Changes an entry and saves it.
@@ -151,15 +179,23 @@ impl Studio {
     }
 
     /// [`Studio::update`] without generics: one copy of the signal update and the save in
-    /// the wasm, whatever the caller's closure.
+    /// the wasm, whatever the caller's closure. A change that leaves the entry as it was (a
+    /// poll with the same progress) neither redraws nor saves anything.
     fn update_with(&self, id: &str, change: &mut dyn FnMut(&mut Entry)) {
-        let mut saved = None;
-        self.entries.update(|all| {
-            if let Some(e) = all.iter_mut().find(|e| e.id == id) {
+        let Some(signal) = self.entry_signal(id) else {
+            return;
+        };
+        let saved = signal
+            .try_maybe_update(|e| {
+                let before = e.clone();
                 change(e);
-                saved = Some(e.clone());
-            }
-        });
+                if *e == before {
+                    (false, None)
+                } else {
+                    (true, Some(e.clone()))
+                }
+            })
+            .flatten();
         if let Some(entry) = saved {
             let studio = *self;
             spawn_local(async move {
@@ -175,7 +211,7 @@ impl Studio {
     /// Deletes an entry, its stored images and its object URLs.
     pub fn delete(&self, id: &str) {
         let prefix = format!("{id}/");
-        self.object_urls.update(|urls| {
+        self.object_urls.update_value(|urls| {
             urls.retain(|k, url| {
                 let keep = !k.starts_with(&prefix);
                 if !keep {
@@ -184,7 +220,8 @@ impl Studio {
                 keep
             })
         });
-        self.entries.update(|all| all.retain(|e| e.id != id));
+        self.entries
+            .update(|all| all.retain(|e| e.with_untracked(|e| e.id != id)));
         self.selected.update(|s| s.retain(|r| r.entry != id));
         let id = id.to_owned();
         let studio = *self;
@@ -208,9 +245,9 @@ impl Studio {
             return;
         }
         let key = image_key(&image.entry, image.index);
-        if let Some(url) = self.object_urls.with_untracked(|u| u.get(&key).cloned()) {
+        if let Some(url) = self.object_urls.with_value(|u| u.get(&key).cloned()) {
             files::revoke(&url);
-            self.object_urls.update(|u| {
+            self.object_urls.update_value(|u| {
                 u.remove(&key);
             });
         }
@@ -231,18 +268,28 @@ impl Studio {
         });
     }
 
-    /// The address to show `image` from, tracked: its stored bytes when kept, else the
-    /// provider's URL when it is an allowed image source.
-    pub fn image_src(&self, image: &ImageRef) -> Option<String> {
-        let key = image_key(&image.entry, image.index);
-        if let Some(url) = self.object_urls.with(|u| u.get(&key).cloned()) {
-            return Some(url);
-        }
-        self.entries.with(|all| {
-            let e = all.iter().find(|e| e.id == image.entry)?;
-            let saved = e.images.get(image.index)?;
+    /// The address to show image `index` of `entry` from, tracked on that entry: its stored
+    /// bytes when kept, else the provider's URL when it is an allowed image source.
+    pub fn image_src(&self, entry: &EntrySignal, index: usize) -> Option<String> {
+        entry.with(|e| {
+            let key = image_key(&e.id, index);
+            if let Some(url) = self.object_urls.with_value(|u| u.get(&key).cloned()) {
+                return Some(url);
+            }
+            let saved = e.images.get(index)?;
             safe_image_src(&saved.url).map(str::to_owned)
         })
+    }
+
+    /// Shows image `index` of entry `id` from its stored bytes at `url` (an object URL) from
+    /// now on, and tells that entry's pictures.
+    pub fn show_stored(&self, id: &str, index: usize, url: String) {
+        self.object_urls.update_value(|u| {
+            u.insert(image_key(id, index), url);
+        });
+        if let Some(entry) = self.entry_signal(id) {
+            entry.notify();
+        }
     }
 
     /// The image's bytes: from IndexedDB when kept, else downloaded from its URL.
@@ -261,22 +308,20 @@ impl Studio {
     /// Every kept image in gallery order (search and filters applied), tracked.
     pub fn gallery_images(&self) -> Vec<ImageRef> {
         let filter = self.filter.get();
-        self.entries.with(|all| filter.images(all))
+        self.with_entries(|all| filter.images(all.iter().copied()))
     }
 
     /// Makes stored image bytes showable, once per image.
     pub async fn load_stored_images(&self, entry: &Entry) {
         for (i, image) in entry.kept_images() {
             let key = image_key(&entry.id, i);
-            if !image.stored || self.object_urls.with_untracked(|u| u.contains_key(&key)) {
+            if !image.stored || self.object_urls.with_value(|u| u.contains_key(&key)) {
                 continue;
             }
             if let Ok(Some(blob)) = db::image(&key).await
                 && let Some(url) = files::object_url(&blob)
             {
-                self.object_urls.update(|u| {
-                    u.insert(key, url);
-                });
+                self.show_stored(&entry.id, i, url);
             }
         }
     }

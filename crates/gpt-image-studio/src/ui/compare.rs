@@ -28,8 +28,7 @@ pub fn Compare() -> impl IntoView {
     let caption = move |which: usize| {
         let pair = studio.comparing.get()?;
         let image = if which == 0 { pair.0 } else { pair.1 };
-        studio.entries.with(|all| {
-            let e = all.iter().find(|e| e.id == image.entry)?;
+        studio.entry_signal(&image.entry)?.with(|e| {
             let prompt: String = e.request.prompt.chars().take(60).collect();
             Some(format!(
                 "{} · image {} · {prompt}",

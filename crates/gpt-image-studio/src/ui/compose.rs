@@ -129,7 +129,7 @@ pub fn Compose() -> impl IntoView {
         let (p, quality) = studio
             .settings
             .with(|s| (s.provider, s.form.to_request(s.provider).quality));
-        let seen: Vec<cost::Observed> = studio.entries.with(|all| {
+        let seen: Vec<cost::Observed> = studio.with_entries(|all| {
             let mut done: Vec<_> = all.iter().filter(|e| e.credit_cost.is_some()).collect();
             done.sort_by(|a, b| b.submitted_at.total_cmp(&a.submitted_at));
             done.iter()

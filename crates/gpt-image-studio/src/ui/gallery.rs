@@ -211,9 +211,9 @@ pub fn Gallery() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let shown = Memo::new(move |_| {
         let filter = studio.filter.get();
-        studio.entries.with(|all| {
+        studio.with_entries(|all| {
             filter
-                .apply(all)
+                .apply(all.iter().copied())
                 .into_iter()
                 .map(|e| e.id.clone())
                 .collect::<Vec<_>>()
@@ -342,10 +342,10 @@ pub fn Gallery() -> impl IntoView {
 #[component]
 fn Job(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let entry = studio.watch_entry(id.clone());
+    let entry = studio.entry_signal(&id);
     let heading = format!("job-{id}");
     move || {
-        let e = entry.get()?;
+        let e = entry.as_ref()?.get();
         let id = e.id.clone();
         let status = e.status;
         let running = status.is_running();

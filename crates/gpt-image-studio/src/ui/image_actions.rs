@@ -36,7 +36,10 @@ pub fn view(studio: Studio, image: ImageRef) {
 
 /// Saves `image` under its file name; a problem is written to `problem`.
 pub fn download(studio: Studio, image: ImageRef, problem: RwSignal<Option<String>>) {
-    let Some(src) = untrack(|| studio.image_src(&image)) else {
+    let src = studio
+        .entry_signal(&image.entry)
+        .and_then(|e| untrack(|| studio.image_src(&e, image.index)));
+    let Some(src) = src else {
         problem.set(Some("This image cannot be shown or saved.".into()));
         return;
     };
@@ -83,28 +86,23 @@ pub fn use_as_reference(studio: Studio, image: &ImageRef) {
 #[component]
 pub fn Picture(image: ImageRef) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let entry = studio.watch_entry(image.entry.clone());
-    let number = image.index + 1;
+    let entry = studio.entry_signal(&image.entry);
+    let (index, number) = (image.index, image.index + 1);
     let src = {
-        let image = image.clone();
-        move || studio.image_src(&image)
+        let entry = entry.clone();
+        move || studio.image_src(entry.as_ref()?, index)
     };
-    let (w, h) = untrack(|| {
-        entry
-            .get()
-            .and_then(|e| e.request.aspect_ratio)
-            .unwrap_or(gpt_image::AspectRatio::Square)
-            .dimensions()
-    });
-    let alt = move || {
-        entry.with(|e| {
-            let prompt: String = e
-                .as_ref()
-                .map(|e| e.request.prompt.chars().take(120).collect())
-                .unwrap_or_default();
-            format!("Image {number}: {prompt}")
-        })
-    };
+    let (w, h) = entry
+        .as_ref()
+        .and_then(|e| e.with_untracked(|e| e.request.aspect_ratio))
+        .unwrap_or(gpt_image::AspectRatio::Square)
+        .dimensions();
+    // The prompt never changes: read once.
+    let prompt: String = entry
+        .as_ref()
+        .map(|e| e.with_untracked(|e| e.request.prompt.chars().take(120).collect()))
+        .unwrap_or_default();
+    let alt = format!("Image {number}: {prompt}");
     view! {
         <img
             src=src

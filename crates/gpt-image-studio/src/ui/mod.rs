@@ -81,7 +81,7 @@ pub fn mount() {
         }
         match db::entries().await {
             Ok(entries) => {
-                studio.entries.set(entries.clone());
+                studio.load_history(entries.clone());
                 crate::jobs::resume_all(studio);
                 for entry in &entries {
                     studio.load_stored_images(entry).await;

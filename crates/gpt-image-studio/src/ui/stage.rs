@@ -14,11 +14,13 @@ use crate::ui::image_actions::{ImageActions, Picture, ratio_class, view as open_
 #[component]
 pub fn Stage() -> impl IntoView {
     let studio = expect_context::<Studio>();
+    // Only the list is tracked: an entry's `submitted_at` never changes once it is sent.
     let newest = Memo::new(move |_| {
         studio.entries.with(|all| {
             all.iter()
-                .max_by(|a, b| a.submitted_at.total_cmp(&b.submitted_at))
-                .map(|e| e.id.clone())
+                .map(|e| e.with_untracked(|e| (e.submitted_at, e.id.clone())))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, id)| id)
         })
     });
     view! {
@@ -44,9 +46,9 @@ pub fn Stage() -> impl IntoView {
 #[component]
 fn Newest(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let entry = studio.watch_entry(id.clone());
+    let entry = studio.entry_signal(&id);
     move || {
-        let e = entry.get()?;
+        let e = entry.as_ref()?.get();
         let ratio = ratio_class(
             e.request
                 .aspect_ratio

@@ -38,8 +38,7 @@ pub fn Viewer() -> impl IntoView {
     };
     let title = move || {
         let current = studio.viewing.get()?;
-        studio.entries.with(|all| {
-            let e = all.iter().find(|e| e.id == current.entry)?;
+        studio.entry_signal(&current.entry)?.with(|e| {
             let prompt: String = e.request.prompt.chars().take(80).collect();
             Some(format!("Image {} · {prompt}", current.index + 1))
         })
