@@ -99,9 +99,10 @@ pub fn job_actions(e: &Entry, place: In) -> AnyView {
     .into_any()
 }
 
-/// Elapsed time and, while it runs, the ETA of `entry` at `now`.
-pub fn timing(entry: &Entry, now: f64) -> (String, Option<String>) {
-    let end = entry.finished_at.unwrap_or(now);
+/// Elapsed time and, while it runs, the ETA of `entry`. The clock (`now`) is read only while the
+/// job has no end, so a finished job's view stops following it.
+pub fn timing(entry: &Entry, now: impl FnOnce() -> f64) -> (String, Option<String>) {
+    let end = entry.finished_at.unwrap_or_else(now);
     let elapsed = (end - entry.submitted_at).max(0.0);
     let eta = entry.status.is_running().then(|| {
         let caps = entry.provider.capabilities();
@@ -338,114 +339,156 @@ pub fn Gallery() -> impl IntoView {
     }
 }
 
-/// One job: status, progress and ETA while it runs, its thumbnails and its actions.
+/// One job: status, progress and ETA while it runs, its thumbnails and its actions. Built once:
+/// each part follows only what it shows of the entry, so a progress figure sets one value
+/// instead of rebuilding the card (with 200 jobs running, rebuilding whole cards was most of
+/// each update's script time).
 #[component]
 fn Job(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let entry = studio.entry_signal(&id);
+    let entry = RwSignal::from(studio.entry_signal(&id)?);
+    // What never changes once a job is sent.
+    let e = entry.get_untracked();
+    let provider = e.provider;
+    let prompt = e.request.prompt.clone();
+    let prompt_short: String = prompt.chars().take(60).collect();
+    let ratio = ratio_class(
+        e.request
+            .aspect_ratio
+            .unwrap_or(gpt_image::AspectRatio::Square),
+    );
+    let pending = usize::from(e.request.n.unwrap_or(1).max(1));
+    let sent = format!(" · {}", local_time(e.submitted_at));
     let heading = format!("job-{id}");
-    move || {
-        let e = entry.as_ref()?.get();
-        let id = e.id.clone();
-        let status = e.status;
-        let running = status.is_running();
-        let prompt_short: String = e.request.prompt.chars().take(60).collect();
-        let ratio = ratio_class(
-            e.request
-                .aspect_ratio
-                .unwrap_or(gpt_image::AspectRatio::Square),
-        );
-        let timed = e.clone();
-        let thumbs = if e.images.is_empty() && running {
-            (0..usize::from(e.request.n.unwrap_or(1).max(1)))
-                .map(|_| view! { <li class=format!("thumb pending {ratio}") aria-hidden="true"></li> })
-                .collect_view()
-                .into_any()
-        } else {
-            e.kept_images()
-                .map(|(index, _)| {
-                    let image = ImageRef { entry: id.clone(), index };
-                    let (open, check) = (image.clone(), image.clone());
-                    let checked = image.clone();
-                    let number = index + 1;
-                    view! {
-                        <li class=format!("thumb {ratio}")>
-                            <button
-                                type="button"
-                                class="thumb-open"
-                                aria-label=format!("View image {number} of “{prompt_short}” full size")
-                                on:click=move |_| open_view(studio, open.clone())
-                            >
-                                <Picture image=image/>
-                            </button>
-                            <input
-                                type="checkbox"
-                                class="thumb-pick"
-                                aria-label=format!("Select image {number} of “{prompt_short}”")
-                                prop:checked=move || studio.selected.with(|s| s.contains(&checked))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    let image = check.clone();
-                                    studio.selected.update(|s| {
-                                        s.retain(|r| *r != image);
-                                        if on {
-                                            s.push(image);
-                                        }
-                                    });
-                                }
-                            />
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any()
-        };
-        let progress = e.progress;
-        let kept = e.kept_images().count();
-        let stored = e.kept_images().filter(|(_, i)| i.stored).count();
-        Some(view! {
-            <li class="job" data-provider=e.provider.id() data-status=status.label()>
-                <article
-                    class=format!("job-card status-{}", status.label().to_lowercase().replace(' ', "-"))
-                    aria-labelledby=heading.clone()
-                    data-status=status.label()
-                >
-                    <div class="job-head">
-                        <h3 id=heading.clone() class="job-title">
-                            <span class="badge">{status.label()}</span>
-                            " "
-                            <span class="provider">{e.provider.name()}</span>
-                        </h3>
-                        <span class="elapsed">
-                            {move || {
-                                let (elapsed, eta) = timing(&timed, studio.now.get());
-                                match eta {
-                                    Some(eta) => format!("{elapsed} · {eta}"),
-                                    None => elapsed,
-                                }
-                            }}
-                        </span>
-                    </div>
-                    <p class="job-prompt">{e.request.prompt.clone()}</p>
-                    {running
+
+    let status = Memo::new(move |_| entry.with(|e| e.status));
+    let progress = Memo::new(move |_| entry.with(|e| e.progress));
+    // Boxes while it runs and has no image yet, else the kept images' indexes.
+    let thumbs = Memo::new(move |_| {
+        entry.with(|e| {
+            if e.images.is_empty() && e.status.is_running() {
+                Err(pending)
+            } else {
+                Ok(e.kept_images().map(|(i, _)| i).collect::<Vec<_>>())
+            }
+        })
+    });
+    let error = Memo::new(move |_| entry.with(|e| (e.error.clone(), e.refused_by_browser)));
+    let actions = Memo::new(move |_| entry.with(|e| (e.status, e.job_id.is_some())));
+
+    let thumbs = move || match thumbs.get() {
+        Err(pending) => (0..pending)
+            .map(|_| view! { <li class=format!("thumb pending {ratio}") aria-hidden="true"></li> })
+            .collect_view()
+            .into_any(),
+        Ok(kept) => kept
+            .into_iter()
+            .map(|index| {
+                let image = ImageRef {
+                    entry: id.clone(),
+                    index,
+                };
+                let (open, check) = (image.clone(), image.clone());
+                let checked = image.clone();
+                let number = index + 1;
+                view! {
+                    <li class=format!("thumb {ratio}")>
+                        <button
+                            type="button"
+                            class="thumb-open"
+                            aria-label=format!("View image {number} of “{prompt_short}” full size")
+                            on:click=move |_| open_view(studio, open.clone())
+                        >
+                            <Picture image=image/>
+                        </button>
+                        <input
+                            type="checkbox"
+                            class="thumb-pick"
+                            aria-label=format!("Select image {number} of “{prompt_short}”")
+                            prop:checked=move || studio.selected.with(|s| s.contains(&checked))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let image = check.clone();
+                                studio.selected.update(|s| {
+                                    s.retain(|r| *r != image);
+                                    if on {
+                                        s.push(image);
+                                    }
+                                });
+                            }
+                        />
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any(),
+    };
+    let meta = move || {
+        entry.with(|e| {
+            let mut line = e
+                .job_id
+                .as_ref()
+                .map_or_else(|| "Not yet accepted".into(), |j| format!("Job {j}"));
+            if let Some(c) = e.credit_cost {
+                line.push_str(&format!(" · {} credits charged", cost::credits(c)));
+            }
+            line.push_str(&sent);
+            let kept = e.kept_images().count();
+            if kept > 0 {
+                let stored = e.kept_images().filter(|(_, i)| i.stored).count();
+                line.push_str(&format!(" · {stored} of {kept} kept offline"));
+            }
+            line
+        })
+    };
+    let elapsed = move || {
+        entry.with(|e| {
+            let (elapsed, eta) = timing(e, || studio.now.get());
+            match eta {
+                Some(eta) => format!("{elapsed} · {eta}"),
+                None => elapsed,
+            }
+        })
+    };
+    Some(view! {
+        <li class="job" data-provider=provider.id() data-status=move || status.get().label()>
+            <article
+                class=move || format!("job-card status-{}", status.get().label().to_lowercase().replace(' ', "-"))
+                aria-labelledby=heading
+                data-status=move || status.get().label()
+            >
+                <div class="job-head">
+                    <h3 id=heading.clone() class="job-title">
+                        <span class="badge">{move || status.get().label()}</span>
+                        " "
+                        <span class="provider">{provider.name()}</span>
+                    </h3>
+                    <span class="elapsed">{elapsed}</span>
+                </div>
+                <p class="job-prompt">{prompt}</p>
+                {move || {
+                    status
+                        .get()
+                        .is_running()
                         .then(|| view! {
                             <progress
                                 max="100"
-                                value=progress.map(|p| p.to_string())
-                                aria-label=format!("Progress of this {} job", e.provider.name())
+                                value=move || progress.get().map(|p| p.to_string())
+                                aria-label=format!("Progress of this {} job", provider.name())
                             ></progress>
-                        })}
-                    <p class="meta">
-                        {e.job_id.clone().map(|j| format!("Job {j}")).unwrap_or_else(|| "Not yet accepted".into())}
-                        {e.credit_cost.map(|c| format!(" · {} credits charged", cost::credits(c)))}
-                        {format!(" · {}", local_time(e.submitted_at))}
-                        {(kept > 0).then(|| format!(" · {stored} of {kept} kept offline"))}
-                    </p>
-                    {job_error(&e)}
-                    <ul class="thumbs">{thumbs}</ul>
-                    {job_actions(&e, In::Gallery)}
-                </article>
-            </li>
-        })
-    }
+                        })
+                }}
+                <p class="meta">{meta}</p>
+                {move || {
+                    error.track();
+                    entry.with_untracked(job_error)
+                }}
+                <ul class="thumbs">{thumbs}</ul>
+                {move || {
+                    actions.track();
+                    entry.with_untracked(|e| job_actions(e, In::Gallery))
+                }}
+            </article>
+        </li>
+    })
 }

@@ -42,13 +42,37 @@ pub fn Stage() -> impl IntoView {
     }
 }
 
-/// The newest job: its reserved boxes or its images, and its actions.
+/// The newest job: its reserved boxes or its images, and its actions. Laid out again only when
+/// what it lays out changes; the progress and the times update in place.
 #[component]
 fn Newest(id: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let entry = studio.entry_signal(&id);
-    move || {
-        let e = entry.as_ref()?.get();
+    let entry = RwSignal::from(studio.entry_signal(&id)?);
+    let shape = Memo::new(move |_| {
+        entry.with(|e| {
+            (
+                e.status,
+                e.images.len(),
+                e.kept_images().map(|(i, _)| i).collect::<Vec<_>>(),
+                e.error.clone(),
+                e.refused_by_browser,
+                e.job_id.is_some(),
+            )
+        })
+    });
+    let progress = Memo::new(move |_| entry.with(|e| e.progress));
+    let note = move || {
+        entry.with(|e| {
+            let (elapsed, eta) = timing(e, || studio.now.get());
+            match eta {
+                Some(eta) => format!("{} · {elapsed} · {eta}", e.status.label()),
+                None => format!("{} · {elapsed}", e.status.label()),
+            }
+        })
+    };
+    Some(move || {
+        shape.track();
+        let e = entry.get_untracked();
         let ratio = ratio_class(
             e.request
                 .aspect_ratio
@@ -62,16 +86,6 @@ fn Newest(id: String) -> impl IntoView {
         };
         let several = count > 1;
         let frames = if e.images.is_empty() {
-            let timed = e.clone();
-            let status = e.status;
-            let note = move || {
-                let (elapsed, eta) = timing(&timed, studio.now.get());
-                match eta {
-                    Some(eta) => format!("{} · {elapsed} · {eta}", status.label()),
-                    None => format!("{} · {elapsed}", status.label()),
-                }
-            };
-            let progress = e.progress;
             (0..count)
                 .map(|i| {
                     let error = (!running && i == 0).then(|| job_error(&e)).flatten();
@@ -79,10 +93,10 @@ fn Newest(id: String) -> impl IntoView {
                         <figure class="shot">
                             <div class=format!("frame {ratio}") class:working=running>
                                 <div class="frame-status">
-                                    <p class="frame-note">{note.clone()}</p>
+                                    <p class="frame-note">{note}</p>
                                     {running
                                         .then(|| view! {
-                                            <progress max="100" value=progress.map(|p| p.to_string()) aria-label="Progress of the newest job"></progress>
+                                            <progress max="100" value=move || progress.get().map(|p| p.to_string()) aria-label="Progress of the newest job"></progress>
                                         })}
                                     {error}
                                 </div>
@@ -121,7 +135,7 @@ fn Newest(id: String) -> impl IntoView {
                 .into_any()
         };
         let status = e.status;
-        Some(view! {
+        view! {
             <div class="stage-job" data-status=status.label()>
                 <div class="stage-frames" class:several=several>{frames}</div>
                 <div class="stage-bar">
@@ -129,6 +143,6 @@ fn Newest(id: String) -> impl IntoView {
                     {job_actions(&e, In::Stage)}
                 </div>
             </div>
-        })
-    }
+        }
+    })
 }
