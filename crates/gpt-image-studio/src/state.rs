@@ -5,6 +5,7 @@
 //! added or deleted: an update to one job wakes what shows that job, not every card. With one
 //! signal for the whole history, each of 200 running jobs' updates re-ran all 200 cards.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use gpt_image::Provider;
@@ -16,6 +17,17 @@ use crate::explain::Explanation;
 use crate::history::{Entry, Filter, ImageRef, image_key};
 use crate::image_src::safe_image_src;
 use crate::settings::{PerProvider, Settings};
+
+thread_local! {
+    /// Entries changed since the last write, the latest version of each, in the order they
+    /// first changed: written [`SAVE_CHUNK`] at a time, each chunk in one IndexedDB transaction
+    /// and a task of its own (a listing reply updates up to 100 jobs in one go).
+    static UNSAVED: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Entries written per IndexedDB transaction: a put costs about 0.15 ms of the page's main
+/// thread and a transaction about 0.5 ms (Chromium, measured with 200 jobs running).
+const SAVE_CHUNK: usize = 20;
 
 /// One history entry, as a signal of its own (see the module's comment).
 pub type EntrySignal = ArcRwSignal<Entry>;
@@ -160,7 +172,7 @@ impl Studio {
 
     /// Saves a new entry to IndexedDB first, then shows it.
     pub async fn add(&self, entry: Entry) {
-        if let Err(problem) = db::put_entry(&entry).await {
+        if let Err(problem) = db::put_entries(std::slice::from_ref(&entry)).await {
             self.storage_problem.set(Some(format!(
                 "This job is not saved across reloads: {problem}"
             )));
@@ -197,15 +209,45 @@ impl Studio {
             })
             .flatten();
         if let Some(entry) = saved {
-            let studio = *self;
-            spawn_local(async move {
-                if let Err(problem) = db::put_entry(&entry).await {
+            self.save_soon(entry);
+        }
+    }
+
+    /// Queues `entry` for [`UNSAVED`]'s next write, starting one if none is pending. The write
+    /// waits for a task of its own (after the updates that queued it), so the updates of one
+    /// reply share it and none of them waits for it.
+    fn save_soon(&self, entry: Entry) {
+        let first = UNSAVED.with(|unsaved| {
+            let mut unsaved = unsaved.borrow_mut();
+            let first = unsaved.is_empty();
+            match unsaved.iter_mut().find(|e| e.id == entry.id) {
+                Some(older) => *older = entry,
+                None => unsaved.push(entry),
+            }
+            first
+        });
+        if !first {
+            return;
+        }
+        let studio = *self;
+        spawn_local(async move {
+            loop {
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                let chunk: Vec<Entry> = UNSAVED.with(|unsaved| {
+                    let mut unsaved = unsaved.borrow_mut();
+                    let n = unsaved.len().min(SAVE_CHUNK);
+                    unsaved.drain(..n).collect()
+                });
+                if chunk.is_empty() {
+                    break;
+                }
+                if let Err(problem) = db::put_entries(&chunk).await {
                     studio
                         .storage_problem
                         .set(Some(format!("The history could not be saved: {problem}")));
                 }
-            });
-        }
+            }
+        });
     }
 
     /// Deletes an entry, its stored images and its object URLs.
@@ -222,6 +264,8 @@ impl Studio {
         });
         self.entries
             .update(|all| all.retain(|e| e.with_untracked(|e| e.id != id)));
+        // A write still queued must not bring it back.
+        UNSAVED.with(|unsaved| unsaved.borrow_mut().retain(|e| e.id != id));
         self.selected.update(|s| s.retain(|r| r.entry != id));
         let id = id.to_owned();
         let studio = *self;

@@ -105,14 +105,24 @@ fn store(name: &str, mode: IdbTransactionMode) -> Result<IdbObjectStore, DbError
     })
 }
 
-/// Writes (or replaces) an entry, as JSON text keyed by its id (one serde path, JSON, for
-/// storage and settings alike keeps the wasm small).
-pub async fn put_entry(entry: &Entry) -> Result<(), DbError> {
-    let text = serde_json::to_string(entry).map_err(|e| format!("cannot store an entry: {e}"))?;
-    let request = store(ENTRIES, IdbTransactionMode::Readwrite)?
-        .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(&entry.id))
-        .map_err(|e| js_error("cannot save the job", e))?;
-    finished(&request).await.map(|_| ())
+/// Writes (or replaces) entries in one transaction, each as JSON text keyed by its id (one
+/// serde path, JSON, for storage and settings alike keeps the wasm small).
+pub async fn put_entries(entries: &[Entry]) -> Result<(), DbError> {
+    let store = store(ENTRIES, IdbTransactionMode::Readwrite)?;
+    let mut last = None;
+    for entry in entries {
+        let text =
+            serde_json::to_string(entry).map_err(|e| format!("cannot store an entry: {e}"))?;
+        let request = store
+            .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(&entry.id))
+            .map_err(|e| js_error("cannot save the job", e))?;
+        last = Some(request);
+    }
+    // Requests finish in order, and a failed one aborts the rest: the last one tells.
+    match last {
+        Some(request) => finished(&request).await.map(|_| ()),
+        None => Ok(()),
+    }
 }
 
 /// Every entry; unreadable ones are skipped.
