@@ -312,6 +312,9 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
     WAITING.with(|w| w.borrow_mut().remove(&id));
     match waited {
         Ok(generation) => {
+            // One listing reply can end dozens of jobs at once: each shows and keeps its
+            // images in a task of its own, so the page is never busy with all of them at once.
+            gloo_timers::future::TimeoutFuture::new(0).await;
             let count = generation.images.len();
             studio.update(&id, |e| {
                 e.status = Status::Completed;
