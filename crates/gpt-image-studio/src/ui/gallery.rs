@@ -210,14 +210,16 @@ fn download_zip(studio: Studio, status: RwSignal<Option<String>>) {
 pub fn Gallery() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let status = RwSignal::new(None::<String>);
+    // The jobs shown, in gallery order, as two lists: the running ones (which lead), then the
+    // others. A job that ends leaves the first list and joins the second; in one list, the
+    // keyed diff would move every card it passes, one DOM move each.
     let shown = Memo::new(move |_| {
         let filter = studio.filter.get();
         studio.with_entries(|all| {
-            filter
-                .apply(all.iter().copied())
-                .into_iter()
-                .map(|e| e.id.clone())
-                .collect::<Vec<_>>()
+            let order = filter.apply(all.iter().copied());
+            let split = order.partition_point(|e| e.status.is_running());
+            let ids = |part: &[&Entry]| part.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+            (ids(&order[..split]), ids(&order[split..]))
         })
     });
     let total = move || studio.entries.with(Vec::len);
@@ -227,7 +229,7 @@ pub fn Gallery() -> impl IntoView {
             <div class="gallery-head">
                 <h2 id="gallery-title">"History"</h2>
                 <p class="hint" id="history-count">
-                    {move || format!("Showing {} of {} jobs kept in this browser.", shown.with(Vec::len), total())}
+                    {move || format!("Showing {} of {} jobs kept in this browser.", shown.with(|(running, rest)| running.len() + rest.len()), total())}
                 </p>
             </div>
             <div class="filters">
@@ -330,7 +332,10 @@ pub fn Gallery() -> impl IntoView {
                 fallback=|| view! { <p class="empty">"No jobs yet. Describe an image and press Generate."</p> }
             >
                 <ol class="jobs">
-                    <For each=move || shown.get() key=|id| id.clone() let:id>
+                    <For each=move || shown.with(|s| s.0.clone()) key=|id| id.clone() let:id>
+                        <Job id=id/>
+                    </For>
+                    <For each=move || shown.with(|s| s.1.clone()) key=|id| id.clone() let:id>
                         <Job id=id/>
                     </For>
                 </ol>
