@@ -46,7 +46,12 @@ pub fn Settings() -> impl IntoView {
     let provider = Memo::new(move |_| studio.settings.with(|s| s.provider));
     let route = Memo::new(move |_| studio.settings.with(|s| s.route));
     let shown = RwSignal::new(false);
+    // Whether Settings has been opened (focus entered it). The key field gets its value only
+    // then: the first time a page sets a password field's value, Chromium spends 5-12 ms on
+    // it (its password manager wakes up), which made the start-up a long task.
+    let opened = RwSignal::new(false);
     let key = move || studio.keys.with(|k| k.get(provider.get()).clone());
+    let key_field = move || if opened.get() { key() } else { String::new() };
     let key_message = move || {
         if let Some(e) = studio.key_error.get() {
             return Some((e.headline, e.detail));
@@ -113,6 +118,11 @@ pub fn Settings() -> impl IntoView {
             class="dialog settings"
             aria-labelledby="settings-title"
             on:close=move |_| restore_focus()
+            on:focusin=move |_| {
+                if !opened.get_untracked() {
+                    opened.set(true);
+                }
+            }
         >
             <div class="dialog-head">
                 <h2 id="settings-title">"Connection"</h2>
@@ -150,7 +160,7 @@ pub fn Settings() -> impl IntoView {
                             placeholder=move || format!("{}…", provider.get().key_prefix())
                             aria-describedby="api-key-hint api-key-error"
                             aria-invalid=move || key_message().is_some().to_string()
-                            prop:value=key
+                            prop:value=key_field
                             on:input=move |ev| studio.set_key(provider.get_untracked(), event_target_value(&ev))
                         />
                         <button
