@@ -54,8 +54,11 @@ pub fn mount() {
         view! { <App/> }
     });
 
+    // The loading below starts in a task after the one that mounted the page, so the two
+    // never add up to one long task.
     if saved.is_none() {
         spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
             let Some(config) = files::studio_config().await else {
                 return;
             };
@@ -73,6 +76,7 @@ pub fn mount() {
     }
 
     spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
         if let Err(problem) = db::open().await {
             studio.storage_problem.set(Some(format!(
                 "History cannot be saved in this browser ({problem}); jobs still work but are lost on reload."
