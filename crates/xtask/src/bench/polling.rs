@@ -6,9 +6,10 @@
 //!   ways (ours, fixed 2 s, fixed 500 ms) on the same durations, each way on an emulator of its
 //!   own; then 200 `generate()` calls at once on one client. How each figure is measured is
 //!   written once, at the top of that script.
-//! - `web/studio-e2e/many-jobs.bench.js` (Chromium, the release `dist/`): 200 jobs started in the
-//!   studio by Ctrl+Enter, with the page's long tasks observed. Its assertions do not matter
-//!   here: the bench reads the figures it writes before asserting.
+//! - `web/studio-e2e/many-jobs.test.js` (Chromium, the release `dist/`): 200 jobs started in the
+//!   studio by Ctrl+Enter, with the page's long tasks observed. The studio tier runs it as a
+//!   test; here its assertions do not matter: the bench reads the figures it writes before
+//!   asserting.
 //!
 //! Figures only, never a pass/fail test. Delays and durations are printed unscaled.
 
@@ -135,7 +136,7 @@ fn node_runs(ctx: &Ctx, options: &Options) -> Result<Value, String> {
         .map_err(|e| format!("polling.js printed no report ({e}): {text}"))
 }
 
-/// The studio's many-jobs run (`web/studio-e2e/many-jobs.bench.js`): its figures, or why there
+/// The studio's many-jobs run (`web/studio-e2e/many-jobs.test.js`): its figures, or why there
 /// are none. The test's own verdict is not the bench's business.
 fn studio_run(ctx: &Ctx, options: &Options) -> Result<Value, String> {
     let dist = ctx.root.join("dist");
@@ -174,7 +175,7 @@ fn studio_run(ctx: &Ctx, options: &Options) -> Result<Value, String> {
     // Pass or fail, the test wrote its figures first.
     let _ = ctx.node_test(
         &ctx.root.join("web/studio-e2e"),
-        &["many-jobs.bench.js"],
+        &["many-jobs.test.js"],
         &env,
     );
     let text = std::fs::read_to_string(&figures)
