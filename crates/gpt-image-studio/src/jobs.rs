@@ -6,9 +6,11 @@
 //! resent with its saved idempotency key (the same job, never a second charge); an API in One
 //! submit cannot be made safe, so the studio says so instead of resending on its own.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::pin::pin;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use gpt_image::{
     Client, ClientOptions, ConcurrencyLimit, Error, JobUpdate, Provider, Request, SubmitOptions,
@@ -16,7 +18,9 @@ use gpt_image::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use web_sys::AbortController;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{AbortController, AbortSignal};
 
 use crate::browser::{db, files, now_ms, storage};
 use crate::cross_origin;
@@ -299,16 +303,15 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
             }
         });
     };
-    let waited = client
-        .wait(
-            &job_id,
-            WaitOptions {
-                signal: Some(signal),
-                timeout_ms: None,
-                on_update: Some(&mut on_update),
-            },
-        )
-        .await;
+    let wait = client.wait(
+        &job_id,
+        WaitOptions {
+            signal: None,
+            timeout_ms: None,
+            on_update: Some(&mut on_update),
+        },
+    );
+    let waited = until_aborted(&signal, wait).await;
     WAITING.with(|w| w.borrow_mut().remove(&id));
     match waited {
         Ok(generation) => {
@@ -339,6 +342,65 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
             keep_images(studio, &id).await;
         }
         Err(error) => fail(studio, &id, provider, &error, false),
+    }
+}
+
+/// Runs `work` until `signal` aborts, then drops it (the core stops its timers and requests
+/// when a wait is dropped) and returns [`Error::Aborted`]. One abort listener for the whole
+/// wait: given the signal itself, the core adds and removes a listener around each of its
+/// sleeps, and a wait that joins a listing under way sleeps every 20 ms; with 200 jobs that
+/// was tens of thousands of listeners, and of `signal.aborted` calls, per run.
+async fn until_aborted<T>(
+    signal: &AbortSignal,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let aborted = Rc::new(Cell::new(signal.aborted()));
+    let waker: Rc<RefCell<Option<Waker>>> = Rc::default();
+    let on_abort = {
+        let (aborted, waker) = (aborted.clone(), waker.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            aborted.set(true);
+            if let Some(waker) = waker.borrow_mut().take() {
+                waker.wake();
+            }
+        })
+    };
+    let _listening = AbortListening::new(signal, on_abort);
+    let mut work = pin!(work);
+    std::future::poll_fn(|cx| {
+        if aborted.get() {
+            return Poll::Ready(Err(Error::Aborted));
+        }
+        if let Poll::Ready(result) = work.as_mut().poll(cx) {
+            return Poll::Ready(result);
+        }
+        *waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await
+}
+
+/// An `abort` listener on a signal, removed when this is dropped.
+struct AbortListening {
+    signal: AbortSignal,
+    callback: Closure<dyn FnMut()>,
+}
+
+impl AbortListening {
+    fn new(signal: &AbortSignal, callback: Closure<dyn FnMut()>) -> Self {
+        let _ = signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
+        AbortListening {
+            signal: signal.clone(),
+            callback,
+        }
+    }
+}
+
+impl Drop for AbortListening {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
     }
 }
 
