@@ -484,15 +484,10 @@ fn Job(id: String) -> impl IntoView {
                         })
                 }}
                 <p class="meta">{meta}</p>
-                {move || {
-                    error.track();
-                    entry.with_untracked(job_error)
-                }}
+                // Reading the memo (not only tracking it) runs it, so it follows the entry.
+                {move || error.with(|_| entry.with_untracked(job_error))}
                 <ul class="thumbs">{thumbs}</ul>
-                {move || {
-                    actions.track();
-                    entry.with_untracked(|e| job_actions(e, In::Gallery))
-                }}
+                {move || actions.with(|_| entry.with_untracked(|e| job_actions(e, In::Gallery)))}
             </article>
         </li>
     })

@@ -71,7 +71,8 @@ fn Newest(id: String) -> impl IntoView {
         })
     };
     Some(move || {
-        shape.track();
+        // Read, not only tracked: a memo runs (and so follows the entry) only once read.
+        shape.with(|_| ());
         let e = entry.get_untracked();
         let ratio = ratio_class(
             e.request
