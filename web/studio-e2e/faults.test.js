@@ -87,16 +87,19 @@ function cards(page) {
 
 /**
  * What each card shows: its status (the label its heading starts with), its job id, its error
- * text and whether every image in it has loaded.
+ * text and whether every image in it has loaded. Text is read block by block with textContent:
+ * cards out of view are not rendered (content-visibility: auto), and Chromium gives an empty
+ * innerText for them.
  */
 async function readCards(page) {
   const raw = await cards(page).evaluateAll((articles) => articles.map((a) => {
     const heading = a.querySelector('h1, h2, h3, h4, [role="heading"]');
     const imgs = [...a.querySelectorAll('img')];
+    const blocks = (selector) => [...a.querySelectorAll(selector)].map((e) => e.textContent.trim()).filter(Boolean);
     return {
       heading: (heading?.textContent ?? '').trim(),
-      text: a.innerText,
-      alerts: [...a.querySelectorAll('[role="alert"]')].map((e) => e.innerText.trim()).filter(Boolean),
+      text: blocks('h1, h2, h3, h4, p, [role="alert"]').join('\n'),
+      alerts: blocks('[role="alert"]'),
       images: imgs.length,
       loaded: imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0),
     };
