@@ -122,11 +122,8 @@ pub struct DurationModel {
     pub(crate) progress: ProgressModel,
 }
 
-/// Spread assumed for a provider no job has been seen of: a duration within ×0.5–×2 of the
-/// typical one for ~90 % of jobs.
-const DEFAULT_SIGMA: f64 = 0.45;
 /// How many jobs the typical duration counts as.
-const DEFAULT_WEIGHT: f64 = 2.0;
+const DEFAULT_WEIGHT: f64 = 4.0;
 /// How many jobs the provider's pooled figures count as for one kind.
 const POOLED_WEIGHT: f64 = 3.0;
 
@@ -249,10 +246,11 @@ impl DurationModel {
         cohort: Option<&DurationStats>,
     ) -> Prior {
         let typical = (typical_ms.max(1) as f64).ln();
+        let spread = kind.provider.capabilities().duration_spread;
         let mut pooled = Moments {
             weight: DEFAULT_WEIGHT,
             mean: typical,
-            var: DEFAULT_SIGMA * DEFAULT_SIGMA,
+            var: spread * spread,
         };
         for s in self
             .kinds

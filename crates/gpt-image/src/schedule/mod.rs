@@ -352,10 +352,22 @@ impl Schedule {
             .max(horizon / 2_000.0);
         // Counted steps: at huge ages `t += step` would not move `t` at all.
         let steps = (horizon / step).ceil() as usize;
-        let open = (0..=steps)
-            .map(|i| age + i as f64 * step)
-            .find(|&t| post.hazard(t) >= threshold)
-            .unwrap_or(age + horizon);
+        // The first look-ahead point that reaches the threshold. When none does, the highest
+        // ahead (the threshold sat at the very peak of the hazard, and the steps straddled it);
+        // when the hazard only falls from here, none: the job is overdue.
+        let mut peak = (post.hazard(age), age + horizon);
+        let mut open = None;
+        for t in (0..=steps).map(|i| age + i as f64 * step) {
+            let hazard = post.hazard(t);
+            if hazard >= threshold {
+                open = Some(t);
+                break;
+            }
+            if hazard > peak.0 {
+                peak = (hazard, t);
+            }
+        }
+        let open = open.unwrap_or(peak.1);
         let mut next = if open <= age + step {
             age + target
         } else if post.sf(open - step) > 1.0 - EARLY_MASS {

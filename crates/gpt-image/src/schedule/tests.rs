@@ -491,3 +491,24 @@ fn a_job_that_ends_unfinished_does_not_hold_back_the_learning() {
     s.end(done, 9_600.0);
     assert_eq!(s.model.export().durations[0].weight, 1.0);
 }
+
+#[test]
+fn a_new_client_expects_the_spread_each_provider_documents() {
+    // API in One documents completion in 3–10 s; Apiframe documents no range. Before any job
+    // has finished, the 90 % bound of an API in One task lies closer to its median.
+    let ratio = |provider: Provider| {
+        let typical = provider.capabilities().typical_duration_ms;
+        let schedule = Schedule::new(PollSchedule::for_typical_duration(typical));
+        let job = JobContext {
+            kind: JobKind::provider(provider),
+            age_ms: 0,
+            samples: &[],
+        };
+        let (median, p90) = schedule.estimate_ms(&job);
+        p90 as f64 / median as f64
+    };
+    let (apiinone, apiframe) = (ratio(Provider::ApiInOne), ratio(Provider::Apiframe));
+    assert!(apiinone < 0.92 * apiframe, "{apiinone} vs {apiframe}");
+    // 10 s is within the 90 % bound of a 6.5 s median; twice the median is not.
+    assert!((10.0 / 6.5..2.0).contains(&apiinone), "{apiinone}");
+}
