@@ -333,10 +333,16 @@ fn bursts(case: &Case, bounds: PollSchedule, told: bool, jobs: &[u64]) -> Vec<Ou
                 });
             }
             let next = ours(&learner, kind, age, &samples[j]).max(1);
-            due.push(Reverse((at + next, j)));
+            due.push(Reverse((at + next + transit(j, requests[j]), j)));
         }
     }
     outcomes
+}
+
+/// A reply's transit in a burst, 0–15 ms, spread over jobs and looks: real looks planned for
+/// the same age land a few ms apart, and what the schedule learns must not hinge on exact ties.
+fn transit(job: usize, look: usize) -> u64 {
+    ((job * 7 + look * 13) % 16) as u64
 }
 
 fn ours(schedule: &Schedule, kind: JobKind, age: u64, samples: &[ProgressSample]) -> u64 {
