@@ -90,8 +90,8 @@ pub fn plain(
     allowed: &[&str],
 ) -> Result<serde_json::Value, Error> {
     checked_object(value, field, expected, what, allowed)?;
-    // Through JSON text: serde_json is already in the module for the providers' replies, so
-    // this costs no code of its own. `undefined` values drop out, as they should.
+    // Through JSON text, as the data it is: `toJSON` applies and `undefined` values drop out,
+    // as they should; the text is then read by the engine (see `gpt_image::json`).
     let not_data = || {
         invalid(
             field,
@@ -102,7 +102,7 @@ pub fn plain(
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(not_data)?;
-    serde_json::from_str(&text).map_err(|_| not_data())
+    gpt_image::json::parse(&text).map_err(|_| not_data())
 }
 
 /// `value` as an object whose keys are all in `allowed`.
@@ -145,14 +145,14 @@ pub fn text(field: &str, value: &JsValue, expected: &str) -> Result<String, Erro
         .ok_or_else(|| wrong_type(field, expected, type_name(value)))
 }
 
-/// A result as a plain object: camelCase keys, absent fields left out.
+/// A result as a plain object: camelCase keys, absent fields left out. Through a
+/// `serde_json::Value` and no JSON text, so no JSON printer (nor float printing) is linked.
 pub fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let failed = || Error::Decode {
+    let value = serde_json::to_value(value).map_err(|_| Error::Decode {
         message: "could not hand the result to JavaScript".into(),
         body: String::new(),
-    };
-    let text = serde_json::to_string(value).map_err(|_| failed())?;
-    js_sys::JSON::parse(&text).map_err(|_| failed())
+    })?;
+    Ok(gpt_image::json::to_js(&value))
 }
 
 /// The type of a JS value in words ("a string", "an array"…), never its content (it may be

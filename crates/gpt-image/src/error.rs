@@ -248,14 +248,14 @@ pub(crate) fn seconds(ms: u64) -> String {
     format!("{}.{} s", tenths / 10, tenths % 10)
 }
 
-/// A decimal number read with serde_json's parser, which the crate carries anyway, instead of
-/// `str::parse::<f64>` and its tables. `None` for anything that is not a finite JSON number.
+/// A decimal number read with the JSON parser replies go through ([`crate::json::parse`]),
+/// instead of `str::parse::<f64>` and its tables. `None` for anything that is not a finite JSON number.
 ///
 /// Read as a `Value`, the path every reply already takes: `from_str::<f64>` would add serde's
 /// "invalid type" message, which formats floats and so links all of Rust's float printing
 /// (some 15 KB of wasm).
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    serde_json::from_str::<serde_json::Value>(text.trim())
+    crate::json::parse(text.trim())
         .ok()?
         .as_f64()
         .filter(|n| n.is_finite())
