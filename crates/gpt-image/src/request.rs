@@ -196,7 +196,7 @@ fn check_choice<T: Copy + PartialEq + std::fmt::Display>(
         let list: Vec<String> = allowed.iter().map(|v| format!("\"{v}\"")).collect();
         format!(
             "{field} \"{value}\" is not accepted by {provider}; allowed: {}",
-            list.join(", ")
+            crate::error::comma_list(&mut list.iter().map(String::as_str))
         )
     };
     Err(Error::invalid(field, message))

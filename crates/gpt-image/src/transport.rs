@@ -128,9 +128,12 @@ async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRespons
 
 /// The scheme and host of a URL, for messages (never the path, which may carry ids).
 fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(i) => &url[..after_scheme + i],
+    // Bytes, not `str::find`: no string searcher and no slicing panic in the wasm.
+    let bytes = url.as_bytes();
+    let after_scheme = crate::error::find(bytes, b"://").map_or(0, |i| i + 3);
+    let path = bytes.iter().skip(after_scheme).position(|&b| b == b'/');
+    match path {
+        Some(i) => url.get(..after_scheme + i).unwrap_or(url),
         None => url,
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use gpt_image::Error;
-use gpt_image::error::quoted as quote;
+use gpt_image::error::{comma_list, quoted as quote};
 use serde_json::{Map, Value};
 
 /// Longest duration accepted anywhere, ms: what `setTimeout` can wait (about 24.8 days).
@@ -29,7 +29,7 @@ pub fn check_keys<'a>(
         unknown,
         format!(
             "is not an option of {what}{hint}; the options are {}",
-            allowed.join(", ")
+            comma_list(&mut allowed.iter().copied())
         ),
     ))
 }
@@ -138,12 +138,19 @@ pub(crate) fn one_of<T: Copy + fmt::Display>(
         Value::String(s) => parse(s).ok_or_else(|| {
             invalid(
                 field,
-                format!("{} is not one of {}", quote(s), names.join(", ")),
+                format!(
+                    "{} is not one of {}",
+                    quote(s),
+                    comma_list(&mut names.iter().map(String::as_str))
+                ),
             )
         }),
         other => Err(wrong_type(
             field,
-            &format!("one of {}", names.join(", ")),
+            &format!(
+                "one of {}",
+                comma_list(&mut names.iter().map(String::as_str))
+            ),
             type_name(other),
         )),
     }
