@@ -272,16 +272,15 @@ pub(crate) fn redact(text: &mut String, secret: &str) {
     if needle.len() < 6 || find(text.as_bytes(), needle).is_none() {
         return;
     }
-    let mut rest = text.as_bytes();
-    let mut out = Vec::with_capacity(rest.len());
-    while let Some(at) = find(rest, needle) {
-        out.extend_from_slice(rest.get(..at).unwrap_or_default());
-        out.extend_from_slice(b"[redacted]");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = find(rest.as_bytes(), needle) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str("[redacted]");
         rest = rest.get(at + needle.len()..).unwrap_or_default();
     }
-    out.extend_from_slice(rest);
-    // Whole characters were replaced by ASCII, so `out` is UTF-8.
-    *text = String::from_utf8(out).unwrap_or_default();
+    out.push_str(rest);
+    *text = out;
 }
 
 /// Where `needle` (not empty) first occurs in `haystack`.
