@@ -290,7 +290,7 @@ pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The items separated by ", ". One small function for every list in a message, where
 /// `[T]::join` is instantiated per item type (about 1 KB of wasm each).
-pub fn comma_list<'a>(items: &mut dyn Iterator<Item = &'a str>) -> String {
+pub fn comma_list(items: &mut dyn Iterator<Item = &str>) -> String {
     let mut out = String::new();
     for (i, item) in items.enumerate() {
         if i > 0 {
