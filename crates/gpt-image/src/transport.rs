@@ -19,6 +19,7 @@ use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::error::{Error, seconds};
@@ -79,6 +80,16 @@ enum SendError {
     TooLarge(u64),
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (a page's, a worker's or Node's), as gloo-net binds it.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_request(request: &web_sys::Request) -> js_sys::Promise;
+}
+
+/// gloo-net builds the request; it is sent and its reply read through web-sys here, because
+/// gloo-net's `send` and `text` format a failure with `{:?}` (linking JS value debug printing,
+/// some 1.5 KB of the npm module) and panic on a rejection that is not an `Error`.
 async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, SendError> {
     let fetch_error = |e: gloo_net::Error| SendError::Fetch(e.to_string());
     let method = match request.method {
@@ -97,18 +108,22 @@ async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRespons
         Some(body) => builder.body(body.as_str()),
         None => builder.build(),
     };
-    let response = built
-        .map_err(fetch_error)?
-        .send()
+    let built: web_sys::Request = built.map_err(fetch_error)?.into();
+    let response = JsFuture::from(fetch_with_request(&built))
         .await
-        .map_err(fetch_error)?;
+        .map_err(rejected)?;
+    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
+        return Err(SendError::Fetch(
+            "fetch resolved to something that is not a Response".into(),
+        ));
+    };
     let status = response.status();
     if response.type_() == web_sys::ResponseType::Opaqueredirect || (300..400).contains(&status) {
         return Err(SendError::Redirect(status));
     }
     let headers = response.headers();
-    if let Some(bytes) = headers
-        .get("content-length")
+    let header = |name: &str| headers.get(name).ok().flatten();
+    if let Some(bytes) = header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|b| *b > MAX_REPLY_BYTES)
     {
@@ -116,14 +131,27 @@ async fn send(request: &HttpRequest, signal: &AbortSignal) -> Result<HttpRespons
     }
     let kept = READ_HEADERS
         .iter()
-        .filter_map(|name| headers.get(name).map(|v| ((*name).to_owned(), v)))
+        .filter_map(|name| header(name).map(|v| ((*name).to_owned(), v)))
         .collect();
-    let body = response.text().await.map_err(fetch_error)?;
+    let text = response.text().map_err(rejected)?;
+    let body = JsFuture::from(text).await.map_err(rejected)?;
     Ok(HttpResponse {
         status,
         headers: kept,
-        body,
+        body: body.as_string().unwrap_or_default(),
     })
+}
+
+/// A rejected fetch or body read, as its `toString()` ("TypeError: Failed to fetch"), which
+/// is what gloo-net reported.
+fn rejected(thrown: JsValue) -> SendError {
+    let text = match thrown.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.to_string()),
+        None => thrown
+            .as_string()
+            .unwrap_or_else(|| "fetch failed".to_owned()),
+    };
+    SendError::Fetch(text)
 }
 
 /// The scheme and host of a URL, for messages (never the path, which may carry ids).
