@@ -18,20 +18,25 @@ pub fn check_keys<'a>(
     keys: impl IntoIterator<Item = &'a str>,
     allowed: &[&str],
 ) -> Result<(), Error> {
-    let Some(unknown) = keys.into_iter().find(|k| !allowed.contains(k)) else {
-        return Ok(());
-    };
+    match keys.into_iter().find(|k| !allowed.contains(k)) {
+        Some(unknown) => Err(unknown_key(what, unknown, allowed)),
+        None => Ok(()),
+    }
+}
+
+/// The error of [`check_keys`], apart so that one copy serves every kind of key list.
+fn unknown_key(what: &str, unknown: &str, allowed: &[&str]) -> Error {
     let hint = match suggestion(unknown, allowed) {
         Some(close) => format!(" (did you mean {close}?)"),
         None => String::new(),
     };
-    Err(invalid(
+    invalid(
         unknown,
         format!(
             "is not an option of {what}{hint}; the options are {}",
             comma_list(&mut allowed.iter().copied())
         ),
-    ))
+    )
 }
 
 /// The allowed key a mistyped one most likely meant: same letters ignoring case, `_` and
