@@ -138,26 +138,21 @@ pub(crate) fn one_of<T: Copy + fmt::Display>(
     parse: fn(&str) -> Option<T>,
     all: &[T],
 ) -> Result<T, Error> {
-    let names: Vec<String> = all.iter().map(|v| format!("\"{v}\"")).collect();
+    match value.as_str().and_then(parse) {
+        Some(choice) => Ok(choice),
+        None => {
+            let names: Vec<String> = all.iter().map(|v| format!("\"{v}\"")).collect();
+            Err(not_one_of(field, value, &names))
+        }
+    }
+}
+
+/// The error of [`one_of`], apart so that one copy serves every option's type.
+fn not_one_of(field: &str, value: &Value, names: &[String]) -> Error {
+    let list = comma_list(&mut names.iter().map(String::as_str));
     match value {
-        Value::String(s) => parse(s).ok_or_else(|| {
-            invalid(
-                field,
-                format!(
-                    "{} is not one of {}",
-                    quote(s),
-                    comma_list(&mut names.iter().map(String::as_str))
-                ),
-            )
-        }),
-        other => Err(wrong_type(
-            field,
-            &format!(
-                "one of {}",
-                comma_list(&mut names.iter().map(String::as_str))
-            ),
-            type_name(other),
-        )),
+        Value::String(s) => invalid(field, format!("{} is not one of {list}", quote(s))),
+        other => wrong_type(field, &format!("one of {list}"), type_name(other)),
     }
 }
 
