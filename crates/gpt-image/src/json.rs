@@ -116,10 +116,9 @@ fn from_js_at(value: &wasm_bindgen::JsValue, depth: usize) -> Option<Value> {
     }
     let object: &js_sys::Object = value.unchecked_ref();
     let mut map = serde_json::Map::new();
-    for entry in js_sys::Object::entries(object).iter() {
-        let entry: js_sys::Array = entry.unchecked_into();
-        let key = entry.get(0).as_string()?;
-        map.insert(key, from_js_at(&entry.get(1), depth + 1)?);
+    for key in js_sys::Object::keys(object).iter() {
+        let item = js_sys::Reflect::get(object, &key).ok()?;
+        map.insert(key.as_string()?, from_js_at(&item, depth + 1)?);
     }
     Some(Value::Object(map))
 }
