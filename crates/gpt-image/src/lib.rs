@@ -21,7 +21,7 @@
 //! - [`error`]: the one error type.
 //!
 //! On `wasm32` the [`Client`] adds the thin I/O layer (`client` over `transport`): fetch through
-//! gloo-net, abort signals, timers, the clock and randomness. It knows nothing of the studio or
+//! web-sys, abort signals, timers, the clock and randomness. It knows nothing of the studio or
 //! of JavaScript callers. The one random source, `random_bytes` and `new_id`, is public so
 //! that an app makes its ids the same way.
 //!
