@@ -17,7 +17,7 @@ use crate::arguments::{
     STATUS_OPTIONS, SUBMIT_OPTIONS, WAIT_OPTIONS,
 };
 use crate::error::{to_js, to_js_for_job};
-use crate::js;
+use crate::js::{self, ToPlain};
 
 /// Checks the options and makes a client. Rejects with a `GptImageError` of kind
 /// `invalid_request` naming the field when an option is wrong, including a key in a browser
@@ -72,8 +72,8 @@ impl Client {
     /// localStorage, a file, a database) and give to `importDurations` in a later session, so
     /// that polling starts warm.
     #[wasm_bindgen(js_name = exportDurations)]
-    pub fn export_durations(&self) -> Result<JsValue, JsValue> {
-        js::to_plain(&self.inner.export_durations()).map_err(|e| to_js(&e))
+    pub fn export_durations(&self) -> JsValue {
+        self.inner.export_durations().to_plain()
     }
 
     /// Adds durations kept from `exportDurations` (of any client) to what this client knows.
@@ -110,7 +110,7 @@ impl Client {
                 )
                 .await
                 .map_err(|e| to_js(&e))?;
-            js::to_plain(&job).map_err(|e| to_js(&e))
+            Ok(job.to_plain())
         }))
     }
 
@@ -122,7 +122,7 @@ impl Client {
                 let job_id = read_job_id(&job_id)?;
                 let options = js::call_options("status options", &options, STATUS_OPTIONS)?;
                 let update = client.status(&job_id, options.signal.as_ref()).await?;
-                js::to_plain(&update)
+                Ok(update.to_plain())
             }
             .await;
             result.map_err(|e| to_js(&e))
@@ -148,7 +148,7 @@ impl Client {
                         },
                     )
                     .await?;
-                js::to_plain(&generation)
+                Ok(generation.to_plain())
             }
             .await;
             result.map_err(|e| to_js_for_job(&e, Some(&job_id)))
@@ -182,7 +182,7 @@ impl Client {
                         },
                     )
                     .await?;
-                js::to_plain(&generation)
+                Ok(generation.to_plain())
             }
             .await;
             result.map_err(|e| to_js_for_job(&e, job_id.as_deref()))
@@ -217,9 +217,7 @@ fn read_job_id(value: &JsValue) -> Result<String, Error> {
 /// stop the wait: the job goes on either way.
 fn notify(callback: Option<&Function>, update: &JobUpdate) {
     let Some(callback) = callback else { return };
-    let outcome = js::to_plain(update)
-        .map_err(|e| JsValue::from_str(&e.to_string()))
-        .and_then(|value| callback.call1(&JsValue::UNDEFINED, &value));
+    let outcome = callback.call1(&JsValue::UNDEFINED, &update.to_plain());
     if let Err(thrown) = outcome {
         web_sys::console::error_2(
             &JsValue::from_str("gpt-image-wasm: onUpdate threw; the job goes on:"),

@@ -4,9 +4,9 @@
 //! are checked; call options are read key by key, since a signal or a callback is not data.
 //! Every failure is an `invalid_request` error naming the field, never a panic.
 
-use gpt_image::{Error, Runtime};
+use gpt_image::schedule::ModelData;
+use gpt_image::{Error, Generation, Image, Job, JobStatus, JobUpdate, Runtime};
 use js_sys::{Array, Function, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -90,8 +90,8 @@ pub fn plain(
     allowed: &[&str],
 ) -> Result<serde_json::Value, Error> {
     checked_object(value, field, expected, what, allowed)?;
-    // Through JSON text: serde_json is already in the module for the providers' replies, so
-    // this costs no code of its own. `undefined` values drop out, as they should.
+    // Through JSON text, as the data it is: `toJSON` applies and `undefined` values drop out,
+    // as they should; the text is then read by the engine (see `gpt_image::json`).
     let not_data = || {
         invalid(
             field,
@@ -102,7 +102,7 @@ pub fn plain(
         .ok()
         .and_then(|t| t.as_string())
         .ok_or_else(not_data)?;
-    serde_json::from_str(&text).map_err(|_| not_data())
+    gpt_image::json::parse(&text).map_err(|_| not_data())
 }
 
 /// `value` as an object whose keys are all in `allowed`.
@@ -145,14 +145,148 @@ pub fn text(field: &str, value: &JsValue, expected: &str) -> Result<String, Erro
         .ok_or_else(|| wrong_type(field, expected, type_name(value)))
 }
 
-/// A result as a plain object: camelCase keys, absent fields left out.
-pub fn to_plain<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let failed = || Error::Decode {
-        message: "could not hand the result to JavaScript".into(),
-        body: String::new(),
-    };
-    let text = serde_json::to_string(value).map_err(|_| failed())?;
-    js_sys::JSON::parse(&text).map_err(|_| failed())
+/// A result as a plain object: the camelCase keys and values serde gives these types (an
+/// absent field left out), written key by key so that no serializer is linked into the wasm.
+pub trait ToPlain {
+    /// This value as a plain JS object.
+    fn to_plain(&self) -> JsValue;
+}
+
+/// A plain object being filled.
+struct Plain(Object);
+
+impl Plain {
+    fn new() -> Self {
+        Plain(Object::new())
+    }
+
+    fn set(self, key: &str, value: JsValue) -> Self {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value);
+        self
+    }
+
+    /// Sets `key` only when there is a value, as `skip_serializing_if = "Option::is_none"`.
+    fn maybe(self, key: &str, value: Option<JsValue>) -> Self {
+        match value {
+            Some(value) => self.set(key, value),
+            None => self,
+        }
+    }
+
+    fn done(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+/// A number as serde_json writes it: a non-finite one is `null`.
+fn number(x: f64) -> JsValue {
+    if x.is_finite() {
+        JsValue::from_f64(x)
+    } else {
+        JsValue::NULL
+    }
+}
+
+/// A list of plain objects.
+fn array<T>(items: &[T], item: impl Fn(&T) -> JsValue) -> JsValue {
+    items.iter().map(item).collect::<Array>().into()
+}
+
+fn images(images: &[Image]) -> JsValue {
+    array(images, |image| {
+        Plain::new()
+            .set("url", JsValue::from_str(&image.url))
+            .done()
+    })
+}
+
+fn string(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
+fn status(status: JobStatus) -> JsValue {
+    string(match status {
+        JobStatus::Queued => "queued",
+        JobStatus::Processing => "processing",
+        JobStatus::Completed => "completed",
+        JobStatus::Failed => "failed",
+    })
+}
+
+impl ToPlain for Job {
+    fn to_plain(&self) -> JsValue {
+        Plain::new()
+            .set("id", string(&self.id))
+            .set("provider", string(self.provider.id()))
+            .set("status", status(self.status))
+            .maybe(
+                "idempotencyKey",
+                self.idempotency_key.as_deref().map(string),
+            )
+            .done()
+    }
+}
+
+impl ToPlain for JobUpdate {
+    fn to_plain(&self) -> JsValue {
+        Plain::new()
+            .set("id", string(&self.id))
+            .set("status", status(self.status))
+            .maybe("progress", self.progress.map(|p| number(f64::from(p))))
+            .maybe(
+                "images",
+                (!self.images.is_empty()).then(|| images(&self.images)),
+            )
+            .maybe("error", self.error.as_deref().map(string))
+            .maybe("creditCost", self.credit_cost.map(number))
+            .maybe("createdAt", self.created_at.map(|ms| number(ms as f64)))
+            .maybe("completedAt", self.completed_at.map(|ms| number(ms as f64)))
+            .done()
+    }
+}
+
+impl ToPlain for Generation {
+    fn to_plain(&self) -> JsValue {
+        Plain::new()
+            .set("jobId", string(&self.job_id))
+            .set("provider", string(self.provider.id()))
+            .set("images", images(&self.images))
+            .maybe("creditCost", self.credit_cost.map(number))
+            .done()
+    }
+}
+
+impl ToPlain for ModelData {
+    fn to_plain(&self) -> JsValue {
+        let durations = array(&self.durations, |d| {
+            let kind = Plain::new()
+                .set("provider", string(d.kind.provider.id()))
+                .maybe("quality", d.kind.quality.map(|q| string(q.as_str())))
+                .maybe("n", d.kind.n.map(|n| number(f64::from(n))))
+                .maybe("edit", d.kind.edit.map(JsValue::from_bool))
+                .done();
+            Plain::new()
+                .set("kind", kind)
+                .set("weight", number(d.weight))
+                .set("meanLnMs", number(d.mean_ln_ms))
+                .set("varLnMs", number(d.var_ln_ms))
+                .done()
+        });
+        let progress = array(&self.progress, |p| {
+            Plain::new()
+                .set("provider", string(p.provider.id()))
+                .set("percent", number(f64::from(p.percent)))
+                .set("seen", number(f64::from(p.seen)))
+                .set("minShare", number(p.min_share))
+                .set("maxShare", number(p.max_share))
+                .done()
+        });
+        Plain::new()
+            .set("durations", durations)
+            .set("progress", progress)
+            .done()
+    }
 }
 
 /// The type of a JS value in words ("a string", "an array"…), never its content (it may be

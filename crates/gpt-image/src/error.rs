@@ -248,14 +248,14 @@ pub(crate) fn seconds(ms: u64) -> String {
     format!("{}.{} s", tenths / 10, tenths % 10)
 }
 
-/// A decimal number read with serde_json's parser, which the crate carries anyway, instead of
-/// `str::parse::<f64>` and its tables. `None` for anything that is not a finite JSON number.
+/// A decimal number read with the JSON parser replies go through ([`crate::json::parse`]),
+/// instead of `str::parse::<f64>` and its tables. `None` for anything that is not a finite JSON number.
 ///
 /// Read as a `Value`, the path every reply already takes: `from_str::<f64>` would add serde's
 /// "invalid type" message, which formats floats and so links all of Rust's float printing
 /// (some 15 KB of wasm).
 pub(crate) fn parse_number(text: &str) -> Option<f64> {
-    serde_json::from_str::<serde_json::Value>(text.trim())
+    crate::json::parse(text.trim())
         .ok()?
         .as_f64()
         .filter(|n| n.is_finite())
@@ -263,11 +263,42 @@ pub(crate) fn parse_number(text: &str) -> Option<f64> {
 
 /// Replaces `secret` with `[redacted]` in place. Short secrets are left alone: a key of a few
 /// characters would redact ordinary words, and is rejected earlier anyway.
+///
+/// A byte search, not `str::replace`: the same result (a valid UTF-8 needle only ever matches
+/// on character boundaries), without the two-way string searcher in the wasm.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the wasm32 client
 pub(crate) fn redact(text: &mut String, secret: &str) {
-    if secret.len() >= 6 && text.contains(secret) {
-        *text = text.replace(secret, "[redacted]");
+    let needle = secret.as_bytes();
+    if needle.len() < 6 || find(text.as_bytes(), needle).is_none() {
+        return;
     }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = find(rest.as_bytes(), needle) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str("[redacted]");
+        rest = rest.get(at + needle.len()..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    *text = out;
+}
+
+/// Where `needle` (not empty) first occurs in `haystack`.
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The items separated by ", ". One small function for every list in a message, where
+/// `[T]::join` is instantiated per item type (about 1 KB of wasm each).
+pub fn comma_list(items: &mut dyn Iterator<Item = &str>) -> String {
+    let mut out = String::new();
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(item);
+    }
+    out
 }
 
 /// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
@@ -279,7 +310,11 @@ pub(crate) fn cut(s: &str, max: usize) -> String {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}… [{} bytes in all]", &s[..end], s.len())
+    format!(
+        "{}… [{} bytes in all]",
+        s.get(..end).unwrap_or_default(),
+        s.len()
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! - [`config`]: the client's options, the API key in a type that never shows it, and every
 //!   rule they must meet (shared by the npm facade, the studio and the proxy);
 //! - [`http`]: an HTTP request and reply as plain values;
+//! - [`json`]: JSON text in and out (the JavaScript engine's parser on `wasm32`);
 //! - [`http_date`]: reading the three forms of an HTTP date (`Retry-After`);
 //! - [`wire`]: mapping a request onto each provider's HTTP body and reading every documented
 //!   reply shape back;
@@ -20,13 +21,14 @@
 //! - [`error`]: the one error type.
 //!
 //! On `wasm32` the [`Client`] adds the thin I/O layer (`client` over `transport`): fetch through
-//! gloo-net, abort signals, timers, the clock and randomness. It knows nothing of the studio or
+//! web-sys, abort signals, timers, the clock and randomness. It knows nothing of the studio or
 //! of JavaScript callers. The one random source, `random_bytes` and `new_id`, is public so
 //! that an app makes its ids the same way.
 //!
 //! # Module graph
 //!
-//! Each arrow is "uses"; there are no cycles. `error` and `webhook` use nothing of the crate.
+//! Each arrow is "uses"; there are no cycles. `json` and `webhook` use nothing of the crate;
+//! `error` uses only `json` (to read numbers).
 //!
 //! ```text
 //! options   → (nothing)
@@ -35,10 +37,11 @@
 //! job       → error, provider
 //! http      → (nothing)
 //! http_date → (nothing)
+//! json      → (nothing)
 //! config    → error, provider, queue, request (URL syntax), retry, schedule
 //! retry     → error, http, http_date
 //! schedule  → options, provider, request
-//! wire      → error, http, http_date, job, options, provider, request
+//! wire      → error, http, http_date, job, json, options, provider, request
 //! batch     → error, job, wire
 //! queue     → (nothing)
 //! transport → error, http                                  (wasm32)
@@ -67,6 +70,7 @@ pub mod error;
 pub mod http;
 pub mod http_date;
 pub mod job;
+pub mod json;
 pub mod options;
 pub mod provider;
 pub mod queue;

@@ -12,8 +12,6 @@
 //!
 //! Pure bookkeeping: the caller passes every time in, in milliseconds, and does the I/O.
 
-use std::collections::VecDeque;
-
 use crate::batch::IdMap;
 
 /// How many jobs a client lets run at once.
@@ -40,8 +38,9 @@ pub struct Queue {
     running: IdMap<f64>,
     /// Submits sent and not answered yet.
     submitting: u32,
-    /// Tickets waiting, oldest first.
-    waiting: VecDeque<u64>,
+    /// Tickets waiting, oldest first. A `Vec`: queues are short, and a `VecDeque` costs a
+    /// kilobyte of wasm.
+    waiting: Vec<u64>,
     next_ticket: u64,
 }
 
@@ -63,7 +62,7 @@ impl Queue {
     pub fn join(&mut self) -> u64 {
         let ticket = self.next_ticket;
         self.next_ticket += 1;
-        self.waiting.push_back(ticket);
+        self.waiting.push(ticket);
         ticket
     }
 
@@ -80,8 +79,8 @@ impl Queue {
         let room = self.limit.is_none_or(|limit| {
             (self.running.len() as u64 + u64::from(self.submitting)) < u64::from(limit)
         });
-        if room && self.waiting.front() == Some(&ticket) {
-            self.waiting.pop_front();
+        if room && self.waiting.first() == Some(&ticket) {
+            self.waiting.remove(0);
             self.submitting += 1;
             true
         } else {

@@ -186,20 +186,32 @@ fn check_choice<T: Copy + PartialEq + std::fmt::Display>(
     allowed: &[T],
     provider: &str,
 ) -> Result<(), Error> {
-    let Some(value) = value else { return Ok(()) };
-    if allowed.contains(&value) {
-        return Ok(());
+    match value {
+        Some(value) if !allowed.contains(&value) => {
+            let names: Vec<String> = allowed.iter().map(|v| format!("\"{v}\"")).collect();
+            Err(not_allowed(
+                field,
+                &format!("\"{value}\""),
+                &names,
+                provider,
+            ))
+        }
+        _ => Ok(()),
     }
+}
+
+/// The error of [`check_choice`] (`value` and `allowed` quoted), apart so that one copy serves
+/// every option's type.
+fn not_allowed(field: &str, value: &str, allowed: &[String], provider: &str) -> Error {
     let message = if allowed.is_empty() {
-        format!("{provider} has no {field} option: leave it unset (got \"{value}\")")
+        format!("{provider} has no {field} option: leave it unset (got {value})")
     } else {
-        let list: Vec<String> = allowed.iter().map(|v| format!("\"{v}\"")).collect();
         format!(
-            "{field} \"{value}\" is not accepted by {provider}; allowed: {}",
-            list.join(", ")
+            "{field} {value} is not accepted by {provider}; allowed: {}",
+            crate::error::comma_list(&mut allowed.iter().map(String::as_str))
         )
     };
-    Err(Error::invalid(field, message))
+    Error::invalid(field, message)
 }
 
 /// `http://` or `https://` followed by a host, with no whitespace.

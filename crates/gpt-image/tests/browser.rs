@@ -949,3 +949,35 @@ async fn a_submit_dropped_while_the_accounts_limit_is_read_leaves_the_read_to_th
     assert_eq!(generation.images.len(), 1);
     assert_eq!(count(&stats(&k).await, "account_requests"), 2);
 }
+
+/// On wasm32, JSON is read and written by the engine (`gpt_image::json`): the values, numbers
+/// and limits must be what serde_json gives natively.
+#[wasm_bindgen_test]
+fn json_through_the_engine_reads_and_writes_as_serde_json_does() {
+    use gpt_image::json::{self, NotJson};
+    use serde_json::json;
+
+    let text = r#"{"a":[1,-2,1.5,"x",null,true],"b":{"c":12345678901},"d":1e300}"#;
+    let value = json::parse(text).expect("JSON");
+    assert_eq!(value, serde_json::from_str::<Value>(text).unwrap());
+    assert_eq!(value["a"][0].as_u64(), Some(1));
+    assert_eq!(value["a"][1].as_i64(), Some(-2));
+    assert_eq!(value["b"]["c"].as_u64(), Some(12_345_678_901));
+    assert_eq!(json::parse(&json::to_text(&value)), Ok(value));
+    assert_eq!(
+        json::to_text(&json!({ "prompt": "a \"fox\"\n", "n": 2 })),
+        r#"{"n":2,"prompt":"a \"fox\"\n"}"#
+    );
+    for number in ["12", "-3", "1.5", "0.25"] {
+        let value = json::parse(number).unwrap();
+        assert_eq!(json::number_text(value.as_number().unwrap()), number);
+    }
+    for junk in ["", "{", "nope", "[1,]", "{\"a\":1} x", "NaN"] {
+        assert_eq!(json::parse(junk), Err(NotJson { position: None }), "{junk}");
+    }
+    // Deeper than serde_json's limit is refused, not a stack overflow.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(json::parse(&deep).is_err());
+    let fine = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    assert!(json::parse(&fine).is_ok());
+}

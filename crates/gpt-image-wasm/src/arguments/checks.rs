@@ -5,7 +5,7 @@
 use std::fmt;
 
 use gpt_image::Error;
-use gpt_image::error::quoted as quote;
+use gpt_image::error::{comma_list, quoted as quote};
 use serde_json::{Map, Value};
 
 /// Longest duration accepted anywhere, ms: what `setTimeout` can wait (about 24.8 days).
@@ -18,20 +18,25 @@ pub fn check_keys<'a>(
     keys: impl IntoIterator<Item = &'a str>,
     allowed: &[&str],
 ) -> Result<(), Error> {
-    let Some(unknown) = keys.into_iter().find(|k| !allowed.contains(k)) else {
-        return Ok(());
-    };
+    match keys.into_iter().find(|k| !allowed.contains(k)) {
+        Some(unknown) => Err(unknown_key(what, unknown, allowed)),
+        None => Ok(()),
+    }
+}
+
+/// The error of [`check_keys`], apart so that one copy serves every kind of key list.
+fn unknown_key(what: &str, unknown: &str, allowed: &[&str]) -> Error {
     let hint = match suggestion(unknown, allowed) {
         Some(close) => format!(" (did you mean {close}?)"),
         None => String::new(),
     };
-    Err(invalid(
+    invalid(
         unknown,
         format!(
             "is not an option of {what}{hint}; the options are {}",
-            allowed.join(", ")
+            comma_list(&mut allowed.iter().copied())
         ),
-    ))
+    )
 }
 
 /// The allowed key a mistyped one most likely meant: same letters ignoring case, `_` and
@@ -133,19 +138,21 @@ pub(crate) fn one_of<T: Copy + fmt::Display>(
     parse: fn(&str) -> Option<T>,
     all: &[T],
 ) -> Result<T, Error> {
-    let names: Vec<String> = all.iter().map(|v| format!("\"{v}\"")).collect();
+    match value.as_str().and_then(parse) {
+        Some(choice) => Ok(choice),
+        None => {
+            let names: Vec<String> = all.iter().map(|v| format!("\"{v}\"")).collect();
+            Err(not_one_of(field, value, &names))
+        }
+    }
+}
+
+/// The error of [`one_of`], apart so that one copy serves every option's type.
+fn not_one_of(field: &str, value: &Value, names: &[String]) -> Error {
+    let list = comma_list(&mut names.iter().map(String::as_str));
     match value {
-        Value::String(s) => parse(s).ok_or_else(|| {
-            invalid(
-                field,
-                format!("{} is not one of {}", quote(s), names.join(", ")),
-            )
-        }),
-        other => Err(wrong_type(
-            field,
-            &format!("one of {}", names.join(", ")),
-            type_name(other),
-        )),
+        Value::String(s) => invalid(field, format!("{} is not one of {list}", quote(s))),
+        other => wrong_type(field, &format!("one of {list}"), type_name(other)),
     }
 }
 

@@ -45,7 +45,10 @@ pub fn request(value: &Value) -> Result<Request, Error> {
         Some(Value::Number(num)) if num.as_f64().is_some_and(|n| n > f64::from(most_images)) => {
             return Err(invalid(
                 "n",
-                format!("is {num}; a request makes at most {most_images} images"),
+                format!(
+                    "is {}; a request makes at most {most_images} images",
+                    gpt_image::json::number_text(num)
+                ),
             ));
         }
         Some(v) => Some(whole_number("n", v, 0, u64::from(u8::MAX))? as u8),

@@ -1,6 +1,6 @@
 //! Apiframe v2: the `gptImageParams` body, the 202 job reply and `GET /v2/jobs/{id}`.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{Shape, read_job, read_update};
 use crate::error::Error;
@@ -15,7 +15,10 @@ use crate::request::Request;
 pub(super) fn submit_body(request: &Request) -> Value {
     let mut params = Map::new();
     if !request.input_images.is_empty() {
-        params.insert("input_images".into(), json!(request.input_images));
+        params.insert(
+            "input_images".into(),
+            Value::from(request.input_images.clone()),
+        );
     }
     let options = [
         ("quality", request.quality.map(|v| v.as_str())),
@@ -29,22 +32,22 @@ pub(super) fn submit_body(request: &Request) -> Value {
     ];
     for (key, value) in options {
         if let Some(value) = value {
-            params.insert(key.into(), json!(value));
+            params.insert(key.into(), Value::from(value));
         }
     }
     if let Some(n) = request.n {
-        params.insert("number_of_images".into(), json!(n));
+        params.insert("number_of_images".into(), Value::from(n));
     }
     let mut body = Map::new();
-    body.insert("prompt".into(), json!(request.prompt));
-    body.insert("model".into(), json!(Provider::Apiframe.model_id()));
+    body.insert("prompt".into(), Value::from(request.prompt.as_str()));
+    body.insert("model".into(), Value::from(Provider::Apiframe.model_id()));
     body.insert("gptImageParams".into(), Value::Object(params));
     if let Some(url) = &request.webhook_url {
-        body.insert("webhookUrl".into(), json!(url));
+        body.insert("webhookUrl".into(), Value::from(url.as_str()));
     }
     if !request.webhook_events.is_empty() {
         let events: Vec<&str> = request.webhook_events.iter().map(|e| e.as_str()).collect();
-        body.insert("webhookEvents".into(), json!(events));
+        body.insert("webhookEvents".into(), Value::from(events));
     }
     Value::Object(body)
 }

@@ -1,6 +1,6 @@
 //! API in One: the flat `input_urls` body, both create replies, and the `{code, data}` task body.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{Shape, error_from_reply, read_job, read_update};
 use crate::error::Error;
@@ -13,19 +13,22 @@ use crate::request::Request;
 /// provider lacks never reach here: validation refuses them first.
 pub(super) fn submit_body(request: &Request) -> Value {
     let mut body = Map::new();
-    body.insert("model".into(), json!(Provider::ApiInOne.model_id()));
-    body.insert("prompt".into(), json!(request.prompt));
+    body.insert("model".into(), Value::from(Provider::ApiInOne.model_id()));
+    body.insert("prompt".into(), Value::from(request.prompt.as_str()));
     if let Some(ratio) = request.aspect_ratio {
-        body.insert("aspect_ratio".into(), json!(ratio.as_str()));
+        body.insert("aspect_ratio".into(), Value::from(ratio.as_str()));
     }
     if let Some(quality) = request.quality {
-        body.insert("quality".into(), json!(quality.as_str()));
+        body.insert("quality".into(), Value::from(quality.as_str()));
     }
     if !request.input_images.is_empty() {
-        body.insert("input_urls".into(), json!(request.input_images));
+        body.insert(
+            "input_urls".into(),
+            Value::from(request.input_images.clone()),
+        );
     }
     if let Some(url) = &request.webhook_url {
-        body.insert("callback_url".into(), json!(url));
+        body.insert("callback_url".into(), Value::from(url.as_str()));
     }
     Value::Object(body)
 }

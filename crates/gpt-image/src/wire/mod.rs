@@ -40,7 +40,7 @@ pub fn submit_request(
         method: Method::Post,
         url: format!("{}{path}", trim_base(base_url)),
         headers,
-        body: Some(body.to_string()),
+        body: Some(crate::json::to_text(&body)),
     }
 }
 
@@ -113,7 +113,7 @@ pub fn parse_job_page(response: &HttpResponse) -> Result<JobPage, Error> {
     let more = value.get("hasMore").and_then(Value::as_bool) != Some(false);
     let next_cursor = match value.get("nextCursor") {
         Some(Value::String(c)) if more && is_url_safe(c) => Some(c.clone()),
-        Some(Value::Number(n)) if more => Some(n.to_string()),
+        Some(Value::Number(n)) if more => Some(crate::json::number_text(n)),
         _ => None,
     };
     Ok(JobPage { jobs, next_cursor })
@@ -212,14 +212,15 @@ fn parse_json(provider: Provider, response: &HttpResponse) -> Result<Value, Erro
     if !response.is_success() {
         return Err(error_from_reply(provider, response, response.status, None));
     }
-    // The position, not serde_json's Display: that would pull std's I/O error texts into wasm.
-    serde_json::from_str(&response.body).map_err(|e| {
+    crate::json::parse(&response.body).map_err(|e| {
+        let position = match e.position {
+            Some((line, column)) => format!(" (line {line}, column {column})"),
+            None => String::new(),
+        };
         Error::decode(
             format!(
-                "{} sent a reply that is not JSON (line {}, column {})",
-                provider.name(),
-                e.line(),
-                e.column()
+                "{} sent a reply that is not JSON{position}",
+                provider.name()
             ),
             &response.body,
         )
@@ -234,7 +235,7 @@ pub(crate) fn error_from_reply(
     status: u16,
     retry_after_ms: Option<u64>,
 ) -> Error {
-    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    let json: Option<Value> = crate::json::parse(&response.body).ok();
     let json = json.as_ref();
     let err = json.and_then(|v| v.get("error"));
     let message = err
@@ -294,7 +295,7 @@ fn default_message(status: u16) -> String {
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(cut(s, 100)),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(crate::json::number_text(n)),
         _ => None,
     }
 }
