@@ -173,6 +173,10 @@ fn wasm_module(
             .arg("-Oz")
             .args(WASM_FEATURES)
             .args([
+                // Optimise until nothing more shrinks, and take it that no load or store
+                // touches the unused low 1 KB of memory, as the studio's build does.
+                "--converge",
+                "--low-memory-unused",
                 "--strip-debug",
                 "--strip-producers",
                 "--strip-target-features",
