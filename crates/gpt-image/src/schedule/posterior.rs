@@ -161,7 +161,8 @@ impl<'a> Posterior<'a> {
                 }
             }
         }
-        cuts.sort_by(f64::total_cmp);
+        // Every cut after the age is finite and beyond it, so positive: their bits order them.
+        super::sort_small(&mut cuts[1..], |x| x.to_bits());
         cuts.dedup();
         let mut factors = Vec::with_capacity(cuts.len());
         let mut masses = Vec::with_capacity(cuts.len());
