@@ -38,6 +38,12 @@ mod state;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 
+/// The studio's allocator (see talc's comment in Cargo.toml); single-threaded wasm only, which
+/// is all a wasm built without `atomics` can be.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Starts the studio in the page: panic hook, then the app mounted on `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
