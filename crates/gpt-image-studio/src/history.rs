@@ -179,6 +179,16 @@ impl StatusFilter {
     }
 }
 
+/// `text` in lower case, for a search that ignores case in every script. In the browser the
+/// page's own `toLowerCase` does it: Rust's `str::to_lowercase` carries its Unicode table in
+/// the wasm (7.8 KB of the first load, gzipped, measured).
+fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.to_lowercase();
+}
+
 impl Filter {
     /// Whether `entry` passes.
     pub fn admits(&self, entry: &Entry) -> bool {
@@ -188,18 +198,17 @@ impl Filter {
         if self.status.is_some_and(|s| !s.admits(entry.status)) {
             return false;
         }
-        let query = self.query.to_lowercase();
+        let query = lowercase(&self.query);
         let mut words = query.split_whitespace().peekable();
         if words.peek().is_none() {
             // No search: nothing to lower-case for each of the entries.
             return true;
         }
-        let haystack = format!(
+        let haystack = lowercase(&format!(
             "{} {}",
             entry.request.prompt,
             entry.job_id.as_deref().unwrap_or("")
-        )
-        .to_lowercase();
+        ));
         words.all(|word| haystack.contains(word))
     }
 

@@ -458,7 +458,7 @@ fn Job(id: String) -> impl IntoView {
     Some(view! {
         <li class="job" data-provider=provider.id() data-status=move || status.get().label()>
             <article
-                class=move || format!("job-card status-{}", status.get().label().to_lowercase().replace(' ', "-"))
+                class=move || format!("job-card status-{}", status.get().label().to_ascii_lowercase().replace(' ', "-"))
                 aria-labelledby=heading
                 data-status=move || status.get().label()
             >
