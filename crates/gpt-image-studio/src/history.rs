@@ -43,6 +43,35 @@ impl Status {
         )
     }
 
+    /// Every status, in the order declared.
+    pub const ALL: [Status; 7] = [
+        Status::Sending,
+        Status::Waiting,
+        Status::Queued,
+        Status::Processing,
+        Status::Completed,
+        Status::Failed,
+        Status::Stopped,
+    ];
+
+    /// The name it is stored under (the serde name).
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Sending => "sending",
+            Status::Waiting => "waiting",
+            Status::Queued => "queued",
+            Status::Processing => "processing",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Stopped => "stopped",
+        }
+    }
+
+    /// The status stored under `id`.
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+
     /// The word shown on a card.
     pub fn label(self) -> &'static str {
         match self {

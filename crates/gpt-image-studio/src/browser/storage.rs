@@ -50,8 +50,8 @@ pub fn saved_settings() -> Option<String> {
 
 /// Saves settings (which never hold a key).
 pub fn save_settings(settings: &Settings) {
-    if let (Some(store), Ok(text)) = (local(), serde_json::to_string(settings)) {
-        let _ = store.set_item(SETTINGS, &text);
+    if let Some(store) = local() {
+        let _ = store.set_item(SETTINGS, &crate::stored::settings_to_json(settings));
     }
 }
 
