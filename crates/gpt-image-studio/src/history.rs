@@ -240,12 +240,12 @@ impl Filter {
         if self.status.is_some_and(|s| !s.admits(entry.status)) {
             return false;
         }
-        let query = lowercase(&self.query);
-        let mut words = query.split_whitespace().peekable();
-        if words.peek().is_none() {
-            // No search: nothing to lower-case for each of the entries.
+        if self.query.split_whitespace().next().is_none() {
+            // No search: nothing to lower-case, neither the search nor each of the entries.
             return true;
         }
+        let query = lowercase(&self.query);
+        let mut words = query.split_whitespace();
         let haystack = lowercase(&format!(
             "{} {}",
             entry.request.prompt,
