@@ -43,6 +43,35 @@ impl Status {
         )
     }
 
+    /// Every status, in the order declared.
+    pub const ALL: [Status; 7] = [
+        Status::Sending,
+        Status::Waiting,
+        Status::Queued,
+        Status::Processing,
+        Status::Completed,
+        Status::Failed,
+        Status::Stopped,
+    ];
+
+    /// The name it is stored under (the serde name).
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Sending => "sending",
+            Status::Waiting => "waiting",
+            Status::Queued => "queued",
+            Status::Processing => "processing",
+            Status::Completed => "completed",
+            Status::Failed => "failed",
+            Status::Stopped => "stopped",
+        }
+    }
+
+    /// The status stored under `id`.
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+
     /// The word shown on a card.
     pub fn label(self) -> &'static str {
         match self {
@@ -179,6 +208,29 @@ impl StatusFilter {
     }
 }
 
+/// Sorts `items` so that none comes `before` one ahead of it, keeping the order of equals: an
+/// insertion sort, linear on a list in nearly the right order. The standard library's sorts
+/// cost about 3 KB of wasm for each type they sort.
+pub fn sort_small<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && before(&items[j], &items[j - 1]) {
+            items.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
+/// `text` in lower case, for a search that ignores case in every script. In the browser the
+/// page's own `toLowerCase` does it: Rust's `str::to_lowercase` carries its Unicode table in
+/// the wasm (7.8 KB of the first load, gzipped, measured).
+fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.to_lowercase();
+}
+
 impl Filter {
     /// Whether `entry` passes.
     pub fn admits(&self, entry: &Entry) -> bool {
@@ -188,29 +240,31 @@ impl Filter {
         if self.status.is_some_and(|s| !s.admits(entry.status)) {
             return false;
         }
-        let query = self.query.to_lowercase();
-        let mut words = query.split_whitespace().peekable();
-        if words.peek().is_none() {
-            // No search: nothing to lower-case for each of the entries.
+        if self.query.split_whitespace().next().is_none() {
+            // No search: nothing to lower-case, neither the search nor each of the entries.
             return true;
         }
-        let haystack = format!(
+        let query = lowercase(&self.query);
+        let mut words = query.split_whitespace();
+        let haystack = lowercase(&format!(
             "{} {}",
             entry.request.prompt,
             entry.job_id.as_deref().unwrap_or("")
-        )
-        .to_lowercase();
+        ));
         words.all(|word| haystack.contains(word))
     }
 
     /// The entries that pass: running ones first, then newest first.
     pub fn apply<'a>(&self, entries: impl IntoIterator<Item = &'a Entry>) -> Vec<&'a Entry> {
         let mut out: Vec<&Entry> = entries.into_iter().filter(|e| self.admits(e)).collect();
-        out.sort_by(|a, b| {
+        // Newest last in, so reversed they are nearly in order already.
+        out.reverse();
+        sort_small(&mut out, |a, b| {
             b.status
                 .is_running()
                 .cmp(&a.status.is_running())
                 .then(b.submitted_at.total_cmp(&a.submitted_at))
+                .is_lt()
         });
         out
     }

@@ -7,7 +7,6 @@
 //! submit cannot be made safe, so the studio says so instead of resending on its own.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -30,12 +29,24 @@ use crate::resubmit::{resubmit_after_ms, waiting_note};
 use crate::state::Studio;
 
 thread_local! {
-    /// Abort handles of the waits in progress, by entry id.
-    static WAITING: RefCell<HashMap<String, AbortController>> = RefCell::new(HashMap::new());
+    /// Abort handles of the waits in progress, each with its entry id (a list: see
+    /// [`stop_waiting`]).
+    static WAITING: RefCell<Vec<(String, AbortController)>> = const { RefCell::new(Vec::new()) };
     /// One client per connection for the page's life: its waits share Apiframe's job listing,
     /// its queue holds submits beyond the account's limit, and what it learns of job
     /// durations serves every later job.
     static CLIENTS: RefCell<Vec<(Connection, Rc<Client>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Takes the abort handle of entry `id`'s wait out of [`WAITING`]. A list, not a map: a
+/// search among a few hundred ids is quick, and a `HashMap` of its own cost about 1.2 KB of
+/// the first load, gzipped.
+fn stop_waiting(id: &str) -> Option<AbortController> {
+    WAITING.with(|w| {
+        let mut w = w.borrow_mut();
+        let at = w.iter().position(|(known, _)| known == id)?;
+        Some(w.swap_remove(at).1)
+    })
 }
 
 /// Where a client sends its requests, and with which key (empty through a proxy). Held in
@@ -143,7 +154,7 @@ pub fn resume_all(studio: Studio) {
 
 /// Stops waiting for a job. The job itself goes on at the provider.
 pub fn stop(studio: Studio, id: &str) {
-    if let Some(controller) = WAITING.with(|w| w.borrow_mut().remove(id)) {
+    if let Some(controller) = stop_waiting(id) {
         controller.abort();
     }
     studio.update(id, |e| {
@@ -218,12 +229,13 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
         return;
     };
     let signal = controller.signal();
-    WAITING.with(|w| w.borrow_mut().insert(id.clone(), controller));
+    stop_waiting(&id);
+    WAITING.with(|w| w.borrow_mut().push((id.clone(), controller)));
 
     let job_id = match entry.job_id.clone() {
         Some(job_id) => job_id,
         None if after_reload && entry.idempotency_key.is_none() => {
-            WAITING.with(|w| w.borrow_mut().remove(&id));
+            stop_waiting(&id);
             studio.update(&id, |e| {
                 e.status = Status::Failed;
                 e.error = Some(format!(
@@ -312,7 +324,7 @@ async fn run(studio: Studio, id: String, after_reload: bool) {
         },
     );
     let waited = until_aborted(&signal, wait).await;
-    WAITING.with(|w| w.borrow_mut().remove(&id));
+    stop_waiting(&id);
     match waited {
         Ok(generation) => {
             // One listing reply can end dozens of jobs at once: each shows and keeps its
@@ -406,7 +418,7 @@ impl Drop for AbortListening {
 
 /// Records an error on the entry (and on the key field when the key is the cause).
 fn fail(studio: Studio, id: &str, provider: Provider, error: &Error, before_sending: bool) {
-    WAITING.with(|w| w.borrow_mut().remove(id));
+    stop_waiting(id);
     if matches!(error, Error::Aborted) {
         return; // `stop` already recorded it.
     }
@@ -428,7 +440,7 @@ fn suspected_refusal(error: &Error, base_url: &str) -> bool {
 /// Records a direct call the browser refused (confirmed by a probe): the provider does not
 /// accept calls from web pages, and the card points to the proxy.
 fn fail_refused(studio: Studio, id: &str, provider: Provider, error: &Error) {
-    WAITING.with(|w| w.borrow_mut().remove(id));
+    stop_waiting(id);
     let message = match error {
         Error::Network { message } => message.as_str(),
         _ => "",

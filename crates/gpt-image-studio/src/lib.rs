@@ -7,7 +7,7 @@
 //!   (the form and its validation), [`choices`] (its option lists), [`cost`] (credit estimates), [`snippet`] (copy
 //!   the code), [`download`] (file names), [`image_src`] (which image URLs may be shown),
 //!   [`history`] (entries, search, filters), [`explain`] (errors in plain words), [`clock`],
-//!   [`resubmit`] (when a failed submit is sent again);
+//!   [`resubmit`] (when a failed submit is sent again), [`stored`] (the JSON kept in the browser);
 //! - `browser/` (wasm32 only): Web Storage for keys and settings, IndexedDB for history and
 //!   image bytes, fetching the studio config, files and downloads;
 //! - `state.rs` and `jobs.rs` (wasm32 only): the shared signals, and sending, following,
@@ -27,6 +27,7 @@ pub mod reference;
 pub mod resubmit;
 pub mod settings;
 pub mod snippet;
+pub mod stored;
 pub mod zip;
 
 #[cfg(target_arch = "wasm32")]
@@ -37,6 +38,12 @@ mod jobs;
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod ui;
+
+/// The studio's allocator (see talc's comment in Cargo.toml); single-threaded wasm only, which
+/// is all a wasm built without `atomics` can be.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// Starts the studio in the page: panic hook, then the app mounted on `<body>`.
 #[cfg(target_arch = "wasm32")]

@@ -51,6 +51,23 @@ pub enum Route {
     Proxy,
 }
 
+impl Route {
+    /// The name it is stored under (the serde name).
+    pub fn id(self) -> &'static str {
+        match self {
+            Route::Direct => "direct",
+            Route::Proxy => "proxy",
+        }
+    }
+
+    /// The route stored under `id`.
+    pub fn parse(id: &str) -> Option<Self> {
+        [Route::Direct, Route::Proxy]
+            .into_iter()
+            .find(|r| r.id() == id)
+    }
+}
+
 /// What the studio remembers between visits (in `localStorage`). Never holds a key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -193,7 +210,7 @@ pub struct Startup {
 /// Decides the opening state: saved settings win; otherwise a studio config (if any) points
 /// the studio at its base URL with its demo keys; otherwise the defaults.
 pub fn startup(saved: Option<&str>, config: Option<&str>) -> Startup {
-    if let Some(settings) = saved.and_then(|s| serde_json::from_str::<Settings>(s).ok()) {
+    if let Some(settings) = saved.and_then(crate::stored::settings_from_json) {
         return Startup {
             settings,
             demo_keys: PerProvider::default(),
@@ -201,7 +218,7 @@ pub fn startup(saved: Option<&str>, config: Option<&str>) -> Startup {
         };
     }
     let mut settings = Settings::default();
-    let Some(config) = config.and_then(|c| serde_json::from_str::<StudioConfig>(c).ok()) else {
+    let Some(config) = config.and_then(crate::stored::config_from_json) else {
         return Startup {
             settings,
             demo_keys: PerProvider::default(),

@@ -89,7 +89,7 @@ fn curl(http: &HttpRequest) -> String {
         ));
     }
     if let Some(body) = pretty_body(http) {
-        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        let text = pretty_json(&body);
         out.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&text)));
     }
     out.push('\n');
@@ -108,7 +108,7 @@ fn javascript(http: &HttpRequest) -> String {
     }
     out.push_str("  },\n");
     if let Some(body) = pretty_body(http) {
-        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        let text = pretty_json(&body);
         let indented = text.replace('\n', "\n  ");
         out.push_str(&format!("  body: JSON.stringify({indented}),\n"));
     }
@@ -148,30 +148,63 @@ fn py_string(s: &str) -> String {
 
 /// A JSON value as a Python literal (True/False/None), indented by `level` steps of 4.
 fn py_value(v: &Value, level: usize) -> String {
-    let pad = "    ".repeat(level + 1);
-    let close = "    ".repeat(level);
+    literal(v, level, true)
+}
+
+/// A JSON value as pretty JSON, as `serde_json::to_string_pretty` writes it (which would
+/// bring a second JSON writer into the wasm).
+fn pretty_json(v: &Value) -> String {
+    literal(v, 0, false)
+}
+
+/// `v` as a literal at nesting `level`: pretty JSON (steps of 2, `true`/`false`/`null`, commas
+/// between items) or, when `python`, Python (steps of 4, `True`/`False`/`None`, a comma after
+/// every item). A JSON string literal is a valid Python string literal.
+fn literal(v: &Value, level: usize, python: bool) -> String {
+    let (step, words) = if python {
+        ("    ", ["True", "False", "None"])
+    } else {
+        ("  ", ["true", "false", "null"])
+    };
+    let pad = step.repeat(level + 1);
+    let close = step.repeat(level);
+    let block = |open: char, items: Vec<String>, end: char| {
+        let mut out = format!("{open}\n");
+        for (i, item) in items.iter().enumerate() {
+            out.push_str(&pad);
+            out.push_str(item);
+            if python || i + 1 < items.len() {
+                out.push(',');
+            }
+            out.push('\n');
+        }
+        out.push_str(&close);
+        out.push(end);
+        out
+    };
     match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
+        Value::Null => words[2].into(),
+        Value::Bool(true) => words[0].into(),
+        Value::Bool(false) => words[1].into(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => py_string(s),
         Value::Array(items) if items.is_empty() => "[]".into(),
-        Value::Array(items) => {
-            let inner: Vec<String> = items
+        Value::Array(items) => block(
+            '[',
+            items
                 .iter()
-                .map(|i| format!("{pad}{},\n", py_value(i, level + 1)))
-                .collect();
-            format!("[\n{}{close}]", inner.concat())
-        }
+                .map(|i| literal(i, level + 1, python))
+                .collect(),
+            ']',
+        ),
         Value::Object(map) if map.is_empty() => "{}".into(),
-        Value::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|(k, i)| format!("{pad}{}: {},\n", py_string(k), py_value(i, level + 1)))
-                .collect();
-            format!("{{\n{}{close}}}", inner.concat())
-        }
+        Value::Object(map) => block(
+            '{',
+            map.iter()
+                .map(|(k, i)| format!("{}: {}", py_string(k), literal(i, level + 1, python)))
+                .collect(),
+            '}',
+        ),
     }
 }
 
@@ -188,6 +221,15 @@ mod tests {
             n: Some(2),
             ..Request::new("it's a fox")
         }
+    }
+
+    #[test]
+    fn pretty_json_is_written_as_serde_json_writes_it() {
+        let v: Value = serde_json::from_str(
+            r#"{"a":[true,false,null,1.5,"x\"y"],"b":{},"c":[],"d":{"e":{"f":2}}}"#,
+        )
+        .unwrap();
+        assert_eq!(pretty_json(&v), serde_json::to_string_pretty(&v).unwrap());
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //! signal for the whole history, each of 200 running jobs' updates re-ran all 200 cards.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use gpt_image::Provider;
 use leptos::prelude::*;
@@ -49,9 +48,11 @@ pub struct Studio {
     pub viewing: RwSignal<Option<ImageRef>>,
     /// The two images open in the compare view.
     pub comparing: RwSignal<Option<(ImageRef, ImageRef)>>,
-    /// Object URLs of stored image bytes, by [`image_key`]. Not tracked: whoever adds one
-    /// notifies that entry's signal ([`Studio::show_stored`]), so only its pictures look again.
-    object_urls: StoredValue<HashMap<String, String>>,
+    /// Object URLs of stored image bytes, each with its [`image_key`]. Not tracked: whoever
+    /// adds one notifies that entry's signal ([`Studio::show_stored`]), so only its pictures
+    /// look again. A list, not a map: a search among a few hundred keys is quick, and a
+    /// `HashMap` of its own cost about 1.2 KB of the first load, gzipped.
+    object_urls: StoredValue<Vec<(String, String)>>,
     /// The latest problem with the key, shown under the key field.
     pub key_error: RwSignal<Option<Explanation>>,
     /// A start-up note (e.g. "pointed at the emulator with demo keys").
@@ -81,7 +82,7 @@ impl Studio {
             selected: RwSignal::new(Vec::new()),
             viewing: RwSignal::new(None),
             comparing: RwSignal::new(None),
-            object_urls: StoredValue::new(HashMap::new()),
+            object_urls: StoredValue::new(Vec::new()),
             key_error: RwSignal::new(None),
             notice: RwSignal::new(None),
             storage_problem: RwSignal::new(None),
@@ -254,7 +255,7 @@ impl Studio {
     pub fn delete(&self, id: &str) {
         let prefix = format!("{id}/");
         self.object_urls.update_value(|urls| {
-            urls.retain(|k, url| {
+            urls.retain(|(k, url)| {
                 let keep = !k.starts_with(&prefix);
                 if !keep {
                     files::revoke(url);
@@ -289,11 +290,10 @@ impl Studio {
             return;
         }
         let key = image_key(&image.entry, image.index);
-        if let Some(url) = self.object_urls.with_value(|u| u.get(&key).cloned()) {
+        if let Some(url) = self.object_url(&key) {
             files::revoke(&url);
-            self.object_urls.update_value(|u| {
-                u.remove(&key);
-            });
+            self.object_urls
+                .update_value(|u| u.retain(|(k, _)| *k != key));
         }
         self.selected.update(|s| s.retain(|r| r != image));
         self.update(&image.entry, |e| {
@@ -317,7 +317,7 @@ impl Studio {
     pub fn image_src(&self, entry: &EntrySignal, index: usize) -> Option<String> {
         entry.with(|e| {
             let key = image_key(&e.id, index);
-            if let Some(url) = self.object_urls.with_value(|u| u.get(&key).cloned()) {
+            if let Some(url) = self.object_url(&key) {
                 return Some(url);
             }
             let saved = e.images.get(index)?;
@@ -325,12 +325,21 @@ impl Studio {
         })
     }
 
+    /// The object URL of the stored bytes under `key` ([`image_key`]), if made.
+    fn object_url(&self, key: &str) -> Option<String> {
+        self.object_urls
+            .with_value(|u| u.iter().find(|(k, _)| k == key).map(|(_, url)| url.clone()))
+    }
+
     /// Shows image `index` of entry `id` from its stored bytes at `url` (an object URL) from
     /// now on, and tells that entry's pictures.
     pub fn show_stored(&self, id: &str, index: usize, url: String) {
-        self.object_urls.update_value(|u| {
-            u.insert(image_key(id, index), url);
-        });
+        let key = image_key(id, index);
+        self.object_urls
+            .update_value(|u| match u.iter_mut().find(|(k, _)| *k == key) {
+                Some(known) => known.1 = url,
+                None => u.push((key, url)),
+            });
         if let Some(entry) = self.entry_signal(id) {
             entry.notify();
         }
@@ -359,7 +368,7 @@ impl Studio {
     pub async fn load_stored_images(&self, entry: &Entry) {
         for (i, image) in entry.kept_images() {
             let key = image_key(&entry.id, i);
-            if !image.stored || self.object_urls.with_value(|u| u.contains_key(&key)) {
+            if !image.stored || self.object_url(&key).is_some() {
                 continue;
             }
             if let Ok(Some(blob)) = db::image(&key).await

@@ -135,11 +135,20 @@ pub fn store(files: &[(String, Vec<u8>)], modified_ms: f64) -> Result<Vec<u8>, Z
 
 /// `names` made unique inside one archive: a repeated `fox-1.png` becomes `fox-1 (2).png`.
 pub fn unique_names(names: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
+    // The names so far, searched in a list: a selection is a few dozen images at most, and a
+    // `HashSet` would bring its own hashing code into the wasm.
+    let mut seen: Vec<String> = Vec::with_capacity(names.len());
+    let mut insert = |name: &String| {
+        let new = !seen.contains(name);
+        if new {
+            seen.push(name.clone());
+        }
+        new
+    };
     names
         .into_iter()
         .map(|name| {
-            if seen.insert(name.clone()) {
+            if insert(&name) {
                 return name;
             }
             let (stem, ext) = match name.rsplit_once('.') {
@@ -149,7 +158,7 @@ pub fn unique_names(names: Vec<String>) -> Vec<String> {
             let mut n = 2;
             loop {
                 let candidate = format!("{stem} ({n}){ext}");
-                if seen.insert(candidate.clone()) {
+                if insert(&candidate) {
                     return candidate;
                 }
                 n += 1;

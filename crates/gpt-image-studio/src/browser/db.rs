@@ -106,13 +106,12 @@ fn store(name: &str, mode: IdbTransactionMode) -> Result<IdbObjectStore, DbError
 }
 
 /// Writes (or replaces) entries in one transaction, each as JSON text keyed by its id (one
-/// serde path, JSON, for storage and settings alike keeps the wasm small).
+/// JSON path, `serde_json::Value` through [`crate::stored`], for every store keeps the wasm small).
 pub async fn put_entries(entries: &[Entry]) -> Result<(), DbError> {
     let store = store(ENTRIES, IdbTransactionMode::Readwrite)?;
     let mut last = None;
     for entry in entries {
-        let text =
-            serde_json::to_string(entry).map_err(|e| format!("cannot store an entry: {e}"))?;
+        let text = crate::stored::entry_to_json(entry);
         let request = store
             .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(&entry.id))
             .map_err(|e| js_error("cannot save the job", e))?;
@@ -133,7 +132,7 @@ pub async fn entries() -> Result<Vec<Entry>, DbError> {
     let all: Array = finished(&request).await?.unchecked_into();
     Ok(all
         .iter()
-        .filter_map(|v| serde_json::from_str::<Entry>(&v.as_string()?).ok())
+        .filter_map(|v| crate::stored::entry_from_json(&v.as_string()?))
         .collect())
 }
 

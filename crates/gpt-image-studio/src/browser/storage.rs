@@ -20,14 +20,18 @@ fn durations_name(provider: Provider) -> String {
 /// How long jobs of `provider` took, as the client learned it in earlier sessions.
 pub fn saved_durations(provider: Provider) -> Option<ModelData> {
     let text = local()?.get_item(&durations_name(provider)).ok()??;
-    serde_json::from_str(&text).ok()
+    // Parsed as a `Value` first: serde_json's parser for `Value` is in the wasm anyway, and
+    // reading the figures from a `Value` takes less code than parsing the text into them.
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    serde_json::from_value(value).ok()
 }
 
 /// Keeps what a client learned of `provider`'s job durations, so polling starts warm next
 /// time (figures only: no prompt, key or job id).
 pub fn save_durations(provider: Provider, data: &ModelData) {
-    if let (Some(store), Ok(text)) = (local(), serde_json::to_string(data)) {
-        let _ = store.set_item(&durations_name(provider), &text);
+    // Through a `Value`, whose writer is in the wasm anyway (see `saved_durations`).
+    if let (Some(store), Ok(value)) = (local(), serde_json::to_value(data)) {
+        let _ = store.set_item(&durations_name(provider), &value.to_string());
     }
 }
 
@@ -50,8 +54,8 @@ pub fn saved_settings() -> Option<String> {
 
 /// Saves settings (which never hold a key).
 pub fn save_settings(settings: &Settings) {
-    if let (Some(store), Ok(text)) = (local(), serde_json::to_string(settings)) {
-        let _ = store.set_item(SETTINGS, &text);
+    if let Some(store) = local() {
+        let _ = store.set_item(SETTINGS, &crate::stored::settings_to_json(settings));
     }
 }
 

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::cost;
 use crate::explain::{Explanation, Place};
 use crate::form::{Control, Form};
+use crate::history::sort_small;
 use crate::settings::{Route, key_problem};
 use crate::state::Studio;
 use crate::ui::options::Options;
@@ -130,8 +131,15 @@ pub fn Compose() -> impl IntoView {
             .settings
             .with(|s| (s.provider, s.form.to_request(s.provider).quality));
         let seen: Vec<cost::Observed> = studio.with_entries(|all| {
-            let mut done: Vec<_> = all.iter().filter(|e| e.credit_cost.is_some()).collect();
-            done.sort_by(|a, b| b.submitted_at.total_cmp(&a.submitted_at));
+            // Newest last in, so reversed they are nearly in order already.
+            let mut done: Vec<_> = all
+                .iter()
+                .rev()
+                .filter(|e| e.credit_cost.is_some())
+                .collect();
+            sort_small(&mut done, |a, b| {
+                b.submitted_at.total_cmp(&a.submitted_at).is_lt()
+            });
             done.iter()
                 .map(|e| cost::Observed {
                     provider: e.provider,
