@@ -7,7 +7,7 @@
 
 use gpt_image::http::{HttpRequest, Method};
 use gpt_image::wire;
-use gpt_image::{Provider, Request};
+use gpt_image::{Provider, Request, json};
 use serde_json::Value;
 
 /// What stands in for the key while it is hidden.
@@ -65,7 +65,7 @@ pub fn render(language: Language, http: &HttpRequest) -> String {
 fn pretty_body(http: &HttpRequest) -> Option<Value> {
     http.body
         .as_deref()
-        .map(|b| serde_json::from_str(b).unwrap_or_else(|_| Value::String(b.to_owned())))
+        .map(|b| json::parse(b).unwrap_or_else(|_| Value::String(b.to_owned())))
 }
 
 fn method(http: &HttpRequest) -> &'static str {
@@ -97,7 +97,7 @@ fn curl(http: &HttpRequest) -> String {
 }
 
 fn javascript(http: &HttpRequest) -> String {
-    let js = |s: &str| Value::String(s.to_owned()).to_string();
+    let js = |s: &str| json::to_text(&Value::String(s.to_owned()));
     let mut out = format!(
         "const response = await fetch({}, {{\n  method: {},\n  headers: {{\n",
         js(&http.url),
@@ -143,7 +143,7 @@ fn python(http: &HttpRequest) -> String {
 
 /// A JSON string literal is a valid Python string literal.
 fn py_string(s: &str) -> String {
-    Value::String(s.to_owned()).to_string()
+    json::to_text(&Value::String(s.to_owned()))
 }
 
 /// A JSON value as a Python literal (True/False/None), indented by `level` steps of 4.
@@ -186,7 +186,7 @@ fn literal(v: &Value, level: usize, python: bool) -> String {
         Value::Null => words[2].into(),
         Value::Bool(true) => words[0].into(),
         Value::Bool(false) => words[1].into(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => json::number_text(n),
         Value::String(s) => py_string(s),
         Value::Array(items) if items.is_empty() => "[]".into(),
         Value::Array(items) => block(

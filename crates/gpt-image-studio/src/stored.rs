@@ -9,7 +9,7 @@
 //! first load is 8.6 KB smaller, gzipped. Reading is lenient: a field missing or of the wrong kind takes its
 //! default, so an entry or settings saved by another version still load.
 
-use gpt_image::{Provider, Request};
+use gpt_image::{Provider, Request, json};
 use serde_json::{Map, Value};
 
 use crate::form::Form;
@@ -55,13 +55,13 @@ pub fn entry_to_json(e: &Entry) -> String {
         Value::Object(m)
     });
     put(&mut m, "images", Value::Array(images.collect()));
-    Value::Object(m).to_string()
+    json::to_text(&Value::Object(m))
 }
 
 /// An entry read back from [`entry_to_json`]'s text; `None` without its id, provider, base URL,
 /// status, time sent or images.
 pub fn entry_from_json(text: &str) -> Option<Entry> {
-    let v: Value = serde_json::from_str(text).ok()?;
+    let v: Value = json::parse(text).ok()?;
     let images = v.get("images")?.as_array()?.iter().map(|i| {
         Some(SavedImage {
             url: text_of(i, "url")?,
@@ -116,12 +116,12 @@ pub fn settings_to_json(s: &Settings) -> String {
     put(&mut form, "inputFidelity", f.input_fidelity.as_str().into());
     put(&mut form, "references", texts_to_value(&f.references));
     put(&mut m, "form", Value::Object(form));
-    Value::Object(m).to_string()
+    json::to_text(&Value::Object(m))
 }
 
 /// Settings read back from [`settings_to_json`]'s text; `None` when it is not a JSON object.
 pub fn settings_from_json(text: &str) -> Option<Settings> {
-    let v: Value = serde_json::from_str(text).ok()?;
+    let v: Value = json::parse(text).ok()?;
     v.as_object()?;
     let mut s = Settings::default();
     if let Some(p) = provider_of(&v, "provider") {
@@ -175,7 +175,7 @@ pub fn settings_from_json(text: &str) -> Option<Settings> {
 
 /// A `studio-config.json`; `None` when it is not a JSON object.
 pub fn config_from_json(text: &str) -> Option<StudioConfig> {
-    let v: Value = serde_json::from_str(text).ok()?;
+    let v: Value = json::parse(text).ok()?;
     v.as_object()?;
     let keys = v.get("apiKeys").unwrap_or(&Value::Null);
     Some(StudioConfig {

@@ -20,18 +20,16 @@ fn durations_name(provider: Provider) -> String {
 /// How long jobs of `provider` took, as the client learned it in earlier sessions.
 pub fn saved_durations(provider: Provider) -> Option<ModelData> {
     let text = local()?.get_item(&durations_name(provider)).ok()??;
-    // Parsed as a `Value` first: serde_json's parser for `Value` is in the wasm anyway, and
-    // reading the figures from a `Value` takes less code than parsing the text into them.
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    serde_json::from_value(value).ok()
+    // Parsed by the core's parser (the browser's own on wasm32), then read field by field.
+    ModelData::from_value(&gpt_image::json::parse(&text).ok()?)
 }
 
 /// Keeps what a client learned of `provider`'s job durations, so polling starts warm next
 /// time (figures only: no prompt, key or job id).
 pub fn save_durations(provider: Provider, data: &ModelData) {
-    // Through a `Value`, whose writer is in the wasm anyway (see `saved_durations`).
+    // Through a `Value`, written by the core's writer (see `saved_durations`).
     if let (Some(store), Ok(value)) = (local(), serde_json::to_value(data)) {
-        let _ = store.set_item(&durations_name(provider), &value.to_string());
+        let _ = store.set_item(&durations_name(provider), &gpt_image::json::to_text(&value));
     }
 }
 

@@ -17,14 +17,11 @@ pub mod checks;
 pub mod client;
 pub mod request;
 
-use std::str::FromStr;
-
 pub use checks::{check_keys, invalid, millis, type_name, wrong_type};
 pub use client::{CLIENT_OPTIONS, POLL_OPTIONS, client_options};
-use gpt_image::schedule::{DurationStats, JobKind, ModelData, ProgressStats};
-use gpt_image::{Error, Provider, Quality};
+use gpt_image::Error;
+use gpt_image::schedule::ModelData;
 pub use request::{REQUEST_FIELDS, request};
-use serde_json::Value;
 
 /// Keys of `client.submit(request, options)`.
 pub const SUBMIT_OPTIONS: &[&str] = &["signal", "idempotencyKey"];
@@ -40,75 +37,13 @@ pub const DURATIONS_KEYS: &[&str] = &["durations", "progress"];
 pub const DURATIONS_EXPECTED: &str = "the object client.exportDurations() returned";
 
 /// Reads what `importDurations` was given: an earlier `exportDurations()`, kept as it was
-/// (through JSON text or structured cloning).
-///
-/// Read field by field rather than through serde's derive: a typed serde reader links Rust's
-/// float formatting (for its error texts) into the package, about 6 KB gzipped.
+/// (through JSON text or structured cloning), as [`ModelData::from_value`] reads it.
 pub fn durations(value: &serde_json::Value) -> Result<ModelData, Error> {
-    read_durations(value).ok_or_else(|| {
+    ModelData::from_value(value).ok_or_else(|| {
         invalid(
             "durations",
             format!("is not {DURATIONS_EXPECTED}: keep that object as it is"),
         )
-    })
-}
-
-fn read_durations(value: &Value) -> Option<ModelData> {
-    let list = |key: &str| match value.get(key) {
-        None | Some(Value::Null) => Some(Vec::new()),
-        Some(Value::Array(items)) => Some(items.iter().collect::<Vec<_>>()),
-        Some(_) => None,
-    };
-    let durations = list("durations")?
-        .into_iter()
-        .map(|item| {
-            Some(DurationStats {
-                kind: job_kind(item.get("kind")?)?,
-                weight: item.get("weight")?.as_f64()?,
-                mean_ln_ms: item.get("meanLnMs")?.as_f64()?,
-                var_ln_ms: item.get("varLnMs")?.as_f64()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let progress = list("progress")?
-        .into_iter()
-        .map(|item| {
-            Some(ProgressStats {
-                provider: provider(item.get("provider")?)?,
-                percent: u8::try_from(item.get("percent")?.as_u64()?).ok()?,
-                seen: u32::try_from(item.get("seen")?.as_u64()?).ok()?,
-                min_share: item.get("minShare")?.as_f64()?,
-                max_share: item.get("maxShare")?.as_f64()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(ModelData {
-        durations,
-        progress,
-    })
-}
-
-fn provider(value: &Value) -> Option<Provider> {
-    Provider::from_str(value.as_str()?).ok()
-}
-
-/// `{provider, quality?, n?, edit?}`; an absent or null part is unknown.
-fn job_kind(value: &Value) -> Option<JobKind> {
-    let part = |key: &str| value.get(key).filter(|v| !v.is_null());
-    Some(JobKind {
-        provider: provider(value.get("provider")?)?,
-        quality: match part("quality") {
-            None => None,
-            Some(q) => Some(Quality::parse(q.as_str()?)?),
-        },
-        n: match part("n") {
-            None => None,
-            Some(n) => Some(u8::try_from(n.as_u64()?).ok()?),
-        },
-        edit: match part("edit") {
-            None => None,
-            Some(edit) => Some(edit.as_bool()?),
-        },
     })
 }
 

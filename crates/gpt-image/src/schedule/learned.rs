@@ -7,7 +7,10 @@
 //! [`DurationModel::export`] and [`DurationModel::import`] turn it into plain data (serde), so a
 //! caller can keep it between sessions. No clock, no I/O.
 
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::posterior::{Component, Prior};
 use super::progress::{ProgressModel, ProgressStats};
@@ -113,6 +116,72 @@ impl Moments {
 pub struct ModelData {
     pub durations: Vec<DurationStats>,
     pub progress: Vec<ProgressStats>,
+}
+
+impl ModelData {
+    /// Reads what [`DurationModel::export`] gave, kept as JSON (in `localStorage`, a file, a
+    /// database) and parsed back into a [`serde_json::Value`]; `None` when it is anything else.
+    ///
+    /// Read field by field rather than through serde's derive: a typed serde reader links
+    /// Rust's float formatting (for its error texts) into a wasm, about 6 KB gzipped.
+    pub fn from_value(value: &Value) -> Option<ModelData> {
+        let list = |key: &str| match value.get(key) {
+            None | Some(Value::Null) => Some(Vec::new()),
+            Some(Value::Array(items)) => Some(items.iter().collect::<Vec<_>>()),
+            Some(_) => None,
+        };
+        let durations = list("durations")?
+            .into_iter()
+            .map(|item| {
+                Some(DurationStats {
+                    kind: job_kind(item.get("kind")?)?,
+                    weight: item.get("weight")?.as_f64()?,
+                    mean_ln_ms: item.get("meanLnMs")?.as_f64()?,
+                    var_ln_ms: item.get("varLnMs")?.as_f64()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let progress = list("progress")?
+            .into_iter()
+            .map(|item| {
+                Some(ProgressStats {
+                    provider: provider(item.get("provider")?)?,
+                    percent: u8::try_from(item.get("percent")?.as_u64()?).ok()?,
+                    seen: u32::try_from(item.get("seen")?.as_u64()?).ok()?,
+                    min_share: item.get("minShare")?.as_f64()?,
+                    max_share: item.get("maxShare")?.as_f64()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ModelData {
+            durations,
+            progress,
+        })
+    }
+}
+
+fn provider(value: &Value) -> Option<Provider> {
+    Provider::from_str(value.as_str()?).ok()
+}
+
+/// `{provider, quality?, n?, edit?}`; an absent or null part is unknown.
+fn job_kind(value: &Value) -> Option<JobKind> {
+    let part = |key: &str| value.get(key).filter(|v| !v.is_null());
+    Some(JobKind {
+        provider: provider(value.get("provider")?)?,
+        quality: match part("quality") {
+            None => None,
+            Some(q) => Some(Quality::parse(q.as_str()?)?),
+        },
+        n: match part("n") {
+            None => None,
+            Some(n) => Some(u8::try_from(n.as_u64()?).ok()?),
+        },
+        edit: match part("edit") {
+            None => None,
+            Some(edit) => Some(edit.as_bool()?),
+        },
+    })
 }
 
 /// Learned job durations and progress meanings; feeds [`super::Schedule`].

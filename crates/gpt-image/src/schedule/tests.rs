@@ -243,6 +243,13 @@ fn the_model_round_trips_through_plain_data() {
     assert!(!data.durations.is_empty() && !data.progress.is_empty());
     let json = serde_json::to_string(&data).unwrap();
     let back: ModelData = serde_json::from_str(&json).unwrap();
+    // The hand-written reader the studio and the npm module use reads what the derive wrote.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(ModelData::from_value(&value), Some(back.clone()));
+    assert_eq!(
+        ModelData::from_value(&serde_json::json!({"durations": 3})),
+        None
+    );
     assert_eq!(back.durations.len(), data.durations.len());
     assert_eq!(back.progress.len(), data.progress.len());
     for (b, d) in back.progress.iter().zip(&data.progress) {
