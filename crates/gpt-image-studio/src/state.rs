@@ -205,13 +205,34 @@ impl Studio {
                 if *e == before {
                     (false, None)
                 } else {
-                    (true, Some(e.clone()))
+                    (
+                        true,
+                        Some((e.clone(), before.job_id.is_none() && e.job_id.is_some())),
+                    )
                 }
             })
             .flatten();
-        if let Some(entry) = saved {
-            self.save_soon(entry);
+        match saved {
+            Some((entry, true)) => self.save_now(entry),
+            Some((entry, false)) => self.save_soon(entry),
+            None => {}
         }
+    }
+
+    /// Writes `entry` at once, in a transaction begun before this task ends: the first version
+    /// that carries its job id. That id is a paid job's only handle, and a reload the moment
+    /// it shows must still find it; a batch would wait for a task of its own.
+    fn save_now(&self, entry: Entry) {
+        // A queued older version must not overwrite it.
+        UNSAVED.with(|unsaved| unsaved.borrow_mut().retain(|e| e.id != entry.id));
+        let studio = *self;
+        spawn_local(async move {
+            if let Err(problem) = db::put_entries(std::slice::from_ref(&entry)).await {
+                studio.storage_problem.set(Some(format!(
+                    "This job is not saved across reloads: {problem}"
+                )));
+            }
+        });
     }
 
     /// Queues `entry` for [`UNSAVED`]'s next write, starting one if none is pending. The write
