@@ -17,8 +17,6 @@ use gpt_image::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::browser::{db, files, now_ms, storage};
@@ -370,14 +368,14 @@ async fn until_aborted<T>(
     let waker: Rc<RefCell<Option<Waker>>> = Rc::default();
     let on_abort = {
         let (aborted, waker) = (aborted.clone(), waker.clone());
-        Closure::<dyn FnMut()>::new(move || {
+        move || {
             aborted.set(true);
             if let Some(waker) = waker.borrow_mut().take() {
                 waker.wake();
             }
-        })
+        }
     };
-    let _listening = AbortListening::new(signal, on_abort);
+    let _listening = gpt_image::AbortListener::new(signal, on_abort);
     let mut work = pin!(work);
     std::future::poll_fn(|cx| {
         if aborted.get() {
@@ -390,30 +388,6 @@ async fn until_aborted<T>(
         Poll::Pending
     })
     .await
-}
-
-/// An `abort` listener on a signal, removed when this is dropped.
-struct AbortListening {
-    signal: AbortSignal,
-    callback: Closure<dyn FnMut()>,
-}
-
-impl AbortListening {
-    fn new(signal: &AbortSignal, callback: Closure<dyn FnMut()>) -> Self {
-        let _ = signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
-        AbortListening {
-            signal: signal.clone(),
-            callback,
-        }
-    }
-}
-
-impl Drop for AbortListening {
-    fn drop(&mut self) {
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
-    }
 }
 
 /// Records an error on the entry (and on the key field when the key is the cause).

@@ -97,4 +97,4 @@ pub use request::Request;
 pub use retry::RetryPolicy;
 pub use schedule::PollSchedule;
 #[cfg(target_arch = "wasm32")]
-pub use transport::{new_id, random_bytes};
+pub use transport::{AbortListener, new_id, random_bytes};

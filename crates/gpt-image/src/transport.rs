@@ -208,14 +208,14 @@ impl Drop for RequestGuard {
 }
 
 /// An `abort` listener on a signal, removed when this is dropped.
-pub(crate) struct AbortListener {
+pub struct AbortListener {
     signal: AbortSignal,
     callback: Closure<dyn FnMut()>,
 }
 
 impl AbortListener {
     /// Calls `on_abort` when `signal` fires (at most once).
-    pub(crate) fn new(signal: &AbortSignal, on_abort: impl FnMut() + 'static) -> Self {
+    pub fn new(signal: &AbortSignal, on_abort: impl FnMut() + 'static) -> Self {
         let callback = Closure::<dyn FnMut()>::new(on_abort);
         let _ = signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
         AbortListener {
