@@ -173,12 +173,17 @@ impl Studio {
 
     /// Saves a new entry to IndexedDB first, then shows it.
     pub async fn add(&self, entry: Entry) {
-        if let Err(problem) = db::put_entries(std::slice::from_ref(&entry)).await {
+        self.save(&entry).await;
+        self.entries.update(|all| all.push(ArcRwSignal::new(entry)));
+    }
+
+    /// Writes one entry in a transaction of its own; says so when it cannot.
+    async fn save(&self, entry: &Entry) {
+        if let Err(problem) = db::put_entries(std::slice::from_ref(entry)).await {
             self.storage_problem.set(Some(format!(
                 "This job is not saved across reloads: {problem}"
             )));
         }
-        self.entries.update(|all| all.push(ArcRwSignal::new(entry)));
     }
 
     /// Changes an entry and saves it.
@@ -226,13 +231,7 @@ impl Studio {
         // A queued older version must not overwrite it.
         UNSAVED.with(|unsaved| unsaved.borrow_mut().retain(|e| e.id != entry.id));
         let studio = *self;
-        spawn_local(async move {
-            if let Err(problem) = db::put_entries(std::slice::from_ref(&entry)).await {
-                studio.storage_problem.set(Some(format!(
-                    "This job is not saved across reloads: {problem}"
-                )));
-            }
-        });
+        spawn_local(async move { studio.save(&entry).await });
     }
 
     /// Queues `entry` for [`UNSAVED`]'s next write, starting one if none is pending. The write
