@@ -97,14 +97,17 @@ fn curl(http: &HttpRequest) -> String {
 }
 
 fn javascript(http: &HttpRequest) -> String {
-    let js = |s: &str| json::to_text(&Value::String(s.to_owned()));
     let mut out = format!(
         "const response = await fetch({}, {{\n  method: {},\n  headers: {{\n",
-        js(&http.url),
-        js(method(http))
+        string_literal(&http.url),
+        string_literal(method(http))
     );
     for (name, value) in &http.headers {
-        out.push_str(&format!("    {}: {},\n", js(name), js(value)));
+        out.push_str(&format!(
+            "    {}: {},\n",
+            string_literal(name),
+            string_literal(value)
+        ));
     }
     out.push_str("  },\n");
     if let Some(body) = pretty_body(http) {
@@ -121,7 +124,7 @@ fn python(http: &HttpRequest) -> String {
     out.push_str(&method(http).to_ascii_lowercase());
     out.push_str(&format!(
         "(\n    {},\n    headers={{\n",
-        py_string(&http.url)
+        string_literal(&http.url)
     ));
     for (name, value) in &http.headers {
         if *name == "content-type" {
@@ -129,8 +132,8 @@ fn python(http: &HttpRequest) -> String {
         }
         out.push_str(&format!(
             "        {}: {},\n",
-            py_string(name),
-            py_string(value)
+            string_literal(name),
+            string_literal(value)
         ));
     }
     out.push_str("    },\n");
@@ -141,8 +144,8 @@ fn python(http: &HttpRequest) -> String {
     out
 }
 
-/// A JSON string literal is a valid Python string literal.
-fn py_string(s: &str) -> String {
+/// `s` as a JSON string literal, which is also a valid JavaScript and Python one.
+fn string_literal(s: &str) -> String {
     json::to_text(&Value::String(s.to_owned()))
 }
 
@@ -187,7 +190,7 @@ fn literal(v: &Value, level: usize, python: bool) -> String {
         Value::Bool(true) => words[0].into(),
         Value::Bool(false) => words[1].into(),
         Value::Number(n) => json::number_text(n),
-        Value::String(s) => py_string(s),
+        Value::String(s) => string_literal(s),
         Value::Array(items) if items.is_empty() => "[]".into(),
         Value::Array(items) => block(
             '[',
@@ -201,7 +204,7 @@ fn literal(v: &Value, level: usize, python: bool) -> String {
         Value::Object(map) => block(
             '{',
             map.iter()
-                .map(|(k, i)| format!("{}: {}", py_string(k), literal(i, level + 1, python)))
+                .map(|(k, i)| format!("{}: {}", string_literal(k), literal(i, level + 1, python)))
                 .collect(),
             '}',
         ),
