@@ -8,7 +8,9 @@
 // whole history, and a finished job moved every card it passed. Now each entry is a signal of its
 // own (state.rs), a card updates in place, the gallery keeps running and other jobs in two keyed
 // lists (ui/gallery.rs), cards out of view are not rendered (studio.css), and entry writes are
-// batched. Chromium's `longtask` entries leave out rendering, so the long frames' `render` and
+// batched. The 200 jobs share one prompt, so the emulator draws one image for all of them: a
+// provider draws on its own machines, and this one has two cores to share with the browser.
+// Chromium's `longtask` entries leave out rendering, so the long frames' `render` and
 // `blocking` figures are the ones to read for that.
 //
 // Long tasks are read with a PerformanceObserver for `longtask` (buffered) installed before the

@@ -1,7 +1,9 @@
 //! Job images at `/files/{job_id}/{index}.{png|jpg|webp}`, and reading input images.
 //!
 //! Images exist only once their job is COMPLETED; they are rendered and encoded on first request
-//! and the bytes cached in memory. Input images are either this emulator's own `/files/…` URLs
+//! and the bytes cached in memory, by what they look like: jobs with the same prompt and settings
+//! share one rendering, and requests that arrive while it is drawn wait for it instead of
+//! drawing it again (a burst of 200 jobs must not keep every core busy drawing). Input images are either this emulator's own `/files/…` URLs
 //! (on 127.0.0.1 or localhost) or `data:image/…;base64,` URLs; anything else cannot be
 //! downloaded here, which fails the job. Faults never apply to these routes.
 
@@ -14,9 +16,10 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use bytes::Bytes;
 use image::RgbaImage;
+use tokio::sync::OnceCell;
 
 use crate::images::{self, Format, Scene};
-use crate::jobs::{Background, Job, Phase};
+use crate::jobs::{Artwork, Background, Job, Phase};
 use crate::{Shared, lock};
 
 /// Absolute URL of image `index` of a job, for a client that reached us at `host`.
@@ -27,18 +30,55 @@ pub fn file_url(host: &str, job_id: &str, index: u32, format: Format) -> String 
     )
 }
 
-/// Draws image `index` of `job` at full size.
-fn draw(job: &Job, index: u32, format: Format) -> RgbaImage {
-    let (width, height) = job.artwork.aspect.dimensions();
-    images::render(&Scene {
-        prompt: &job.artwork.prompt,
+/// What one encoded image depends on, so equal images are drawn once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ImageKey {
+    /// Drawn from the prompt alone: the same for every job with these settings.
+    Scene {
+        prompt: String,
+        index: u32,
+        size: (u32, u32),
+        transparent: bool,
+        format: Format,
+    },
+    /// Drawn over the job's own input image.
+    Edit {
+        job_id: String,
+        index: u32,
+        format: Format,
+    },
+}
+
+/// Encoded images, each filled once by whichever request asks for it first.
+pub type ImageCache = std::collections::HashMap<ImageKey, Arc<OnceCell<Bytes>>>;
+
+/// The scene of image `index` of job `job_id` at full size, and its cache key.
+fn scene<'a>(art: &'a Artwork, job_id: &str, index: u32, format: Format) -> (Scene<'a>, ImageKey) {
+    let (width, height) = art.aspect.dimensions();
+    let scene = Scene {
+        prompt: &art.prompt,
         index,
         width,
         height,
-        transparent: job.artwork.background == Background::Transparent && format.has_alpha(),
-        input: job.artwork.inputs.first().map(Arc::as_ref),
-        high_fidelity: job.artwork.high_fidelity,
-    })
+        transparent: art.background == Background::Transparent && format.has_alpha(),
+        input: art.inputs.first().map(Arc::as_ref),
+        high_fidelity: art.high_fidelity,
+    };
+    let key = match scene.input {
+        Some(_) => ImageKey::Edit {
+            job_id: job_id.to_owned(),
+            index,
+            format,
+        },
+        None => ImageKey::Scene {
+            prompt: scene.prompt.to_owned(),
+            index,
+            size: (width, height),
+            transparent: scene.transparent,
+            format,
+        },
+    };
+    (scene, key)
 }
 
 /// A completed job and a valid image index, from a `{index}.{ext}` file name.
@@ -60,32 +100,27 @@ pub async fn serve(
     let Some((job, index, format)) = completed_image(&state, &job_id, &file) else {
         return (StatusCode::NOT_FOUND, "no such image (yet)").into_response();
     };
-    let cache_key = (job_id, index, format);
-    let cached = lock(&state.images).get(&cache_key).cloned();
-    let bytes = match cached {
-        Some(bytes) => bytes,
-        None => {
-            let encoded = tokio::task::spawn_blocking(move || {
-                images::encode(draw(&job, index, format), format)
+    let key = scene(&job.artwork, &job_id, index, format).1;
+    let cell = lock(&state.images).entry(key).or_default().clone();
+    let encoded = cell
+        .get_or_try_init(|| async move {
+            tokio::task::spawn_blocking(move || {
+                let (scene, _) = scene(&job.artwork, &job_id, index, format);
+                images::encode(images::render(&scene), format).map(Bytes::from)
             })
-            .await;
-            match encoded {
-                Ok(Ok(bytes)) => {
-                    let bytes = Bytes::from(bytes);
-                    lock(&state.images).insert(cache_key, bytes.clone());
-                    bytes
-                }
-                Ok(Err(error)) => {
-                    return (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("encoding failed: {error}"),
-                    )
-                        .into_response();
-                }
-                Err(_) => {
-                    return (StatusCode::INTERNAL_SERVER_ERROR, "encoding failed").into_response();
-                }
-            }
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+        })
+        .await;
+    let bytes = match encoded {
+        Ok(bytes) => bytes.clone(),
+        Err(error) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("encoding failed: {error}"),
+            )
+                .into_response();
         }
     };
     (
@@ -148,7 +183,9 @@ fn read_input(state: &Shared, url: &str) -> Result<RgbaImage, String> {
     let unreachable = || format!("input image could not be downloaded: {url}");
     let (job_id, file) = own_file(url).ok_or_else(unreachable)?;
     let (job, index, format) = completed_image(state, job_id, file).ok_or_else(unreachable)?;
-    Ok(draw(&job, index, format))
+    Ok(images::render(
+        &scene(&job.artwork, job_id, index, format).0,
+    ))
 }
 
 /// Reads every input image (rendering our own images as needed, off the async threads).
@@ -170,6 +207,71 @@ pub async fn read_inputs(state: &Shared, urls: &[String]) -> Result<Vec<Arc<Rgba
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::images::Aspect;
+
+    fn artwork(prompt: &str) -> Artwork {
+        Artwork {
+            prompt: prompt.to_owned(),
+            aspect: Aspect::Square,
+            background: Background::Auto,
+            count: 2,
+            format: Format::Png,
+            high_fidelity: false,
+            inputs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn jobs_that_look_alike_share_one_rendering_and_edits_keep_their_own() {
+        let key =
+            |art: &Artwork, job: &str, index: u32, format: Format| scene(art, job, index, format).1;
+        let cat = artwork("a cat");
+        assert_eq!(
+            key(&cat, "job-1", 0, Format::Png),
+            key(&artwork("a cat"), "job-2", 0, Format::Png)
+        );
+        assert_ne!(
+            key(&cat, "job-1", 0, Format::Png),
+            key(&cat, "job-1", 1, Format::Png)
+        );
+        assert_ne!(
+            key(&cat, "job-1", 0, Format::Png),
+            key(&cat, "job-1", 0, Format::Webp)
+        );
+        assert_ne!(
+            key(&cat, "job-1", 0, Format::Png),
+            key(&artwork("a dog"), "job-1", 0, Format::Png)
+        );
+        let wide = Artwork {
+            aspect: Aspect::Landscape,
+            ..artwork("a cat")
+        };
+        assert_ne!(
+            key(&cat, "job-1", 0, Format::Png),
+            key(&wide, "job-1", 0, Format::Png)
+        );
+        let clear = Artwork {
+            background: Background::Transparent,
+            ..artwork("a cat")
+        };
+        assert_ne!(
+            key(&cat, "job-1", 0, Format::Png),
+            key(&clear, "job-1", 0, Format::Png)
+        );
+        // JPEG has no alpha: a transparent background draws the same picture.
+        assert_eq!(
+            key(&cat, "job-1", 0, Format::Jpeg),
+            key(&clear, "job-2", 0, Format::Jpeg)
+        );
+        let edit = Artwork {
+            inputs: vec![Arc::new(RgbaImage::new(4, 4))],
+            ..artwork("a cat")
+        };
+        assert_ne!(
+            key(&edit, "job-1", 0, Format::Png),
+            key(&edit, "job-2", 0, Format::Png)
+        );
+    }
 
     #[test]
     fn recognises_own_files() {

@@ -31,7 +31,6 @@ use axum::http::{HeaderName, HeaderValue, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{any, get, post};
-use bytes::Bytes;
 use serde_json::json;
 use tower::ServiceExt;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
@@ -99,7 +98,7 @@ struct AppState {
     jobs: Mutex<jobs::JobStore>,
     stats: Mutex<stats::Stats>,
     faults: Mutex<faults::FaultCounter>,
-    images: Mutex<HashMap<(String, u32, images::Format), Bytes>>,
+    images: Mutex<files::ImageCache>,
     rng: Mutex<fastrand::Rng>,
     webhook_client: reqwest::Client,
 }

@@ -135,6 +135,37 @@ async fn apiframe_output_formats_and_aspects() {
 }
 
 #[tokio::test]
+async fn jobs_with_the_same_prompt_get_the_same_image_even_when_asked_for_at_once() {
+    let emu = start().await;
+    let key = "afk_same_prompt";
+    let mut urls = vec![];
+    for _ in 0..4 {
+        let id = emu
+            .apiframe_job_id(key, &apiframe_body("one prompt, four jobs"))
+            .await;
+        let job = emu.apiframe_wait(key, &id).await;
+        urls.push(job["result"]["images"][0].as_str().expect("url").to_owned());
+    }
+    let other = emu
+        .apiframe_job_id(key, &apiframe_body("another prompt"))
+        .await;
+    let other = emu.apiframe_wait(key, &other).await;
+    urls.push(
+        other["result"]["images"][0]
+            .as_str()
+            .expect("url")
+            .to_owned(),
+    );
+    // Every request arrives before any rendering is done: they share it, and none fails.
+    let images = futures_util::future::join_all(urls.iter().map(|url| emu.image(url))).await;
+    assert!(images[1..4].iter().all(|image| *image == images[0]));
+    assert!(
+        difference(&images[0], &images[4]) > 5.0,
+        "another prompt, another image"
+    );
+}
+
+#[tokio::test]
 async fn apiinone_task_completes_with_an_image() {
     let emu = start().await;
     let key = "aio_happy";
