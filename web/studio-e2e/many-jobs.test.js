@@ -207,6 +207,8 @@ test(`${JOBS} jobs at once: every main-thread task under ${LONG_TASK_MS} ms, eve
     longFrames: work.frames.length,
     topFrames: top(work.frames, 5),
     scriptMsInLongFrames: Object.entries(byScript).sort((a, b) => b[1] - a[1]).slice(0, 10),
+    // The longest single scripts: the work most likely to become a long task on a busier machine.
+    topScripts: top(work.frames.flatMap((f) => f.scripts), 8),
   };
   writeFileSync(join(ARTIFACTS, 'many-jobs.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(
