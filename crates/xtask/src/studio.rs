@@ -100,9 +100,16 @@ fn compact_glue(dist: &Path) -> Result<(), String> {
     };
     let js = String::from_utf8(read(&js_path)?).map_err(|e| e.to_string())?;
     let wasm = read(&wasm_path)?;
-    let compact = compact_js(&js).unwrap_or_else(|| js.clone());
-    let (new_wasm, new_js) =
-        short_import_names(&wasm, &compact).unwrap_or_else(|| (wasm.clone(), compact));
+    // Either step leaves its file as it was when the glue's layout is not the one it knows (a
+    // new wasm-bindgen, say): the studio still works, only larger, so it says so loudly.
+    let compact = compact_js(&js).unwrap_or_else(|| {
+        println!("dist: WARNING: the JS glue was not compacted (its layout changed?): about 1 KB more to load");
+        js.clone()
+    });
+    let (new_wasm, new_js) = short_import_names(&wasm, &compact).unwrap_or_else(|| {
+        println!("dist: WARNING: the wasm imports keep their long names (the glue's layout changed?): about 7 KB more to load");
+        (wasm.clone(), compact)
+    });
     let index_path = dist.join("index.html");
     let mut index = String::from_utf8(read(&index_path)?).map_err(|e| e.to_string())?;
     for (before, after) in [
