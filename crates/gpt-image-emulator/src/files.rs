@@ -226,50 +226,44 @@ mod tests {
         let key =
             |art: &Artwork, job: &str, index: u32, format: Format| scene(art, job, index, format).1;
         let cat = artwork("a cat");
-        assert_eq!(
-            key(&cat, "job-1", 0, Format::Png),
-            key(&artwork("a cat"), "job-2", 0, Format::Png)
-        );
-        assert_ne!(
-            key(&cat, "job-1", 0, Format::Png),
-            key(&cat, "job-1", 1, Format::Png)
-        );
-        assert_ne!(
-            key(&cat, "job-1", 0, Format::Png),
-            key(&cat, "job-1", 0, Format::Webp)
-        );
-        assert_ne!(
-            key(&cat, "job-1", 0, Format::Png),
-            key(&artwork("a dog"), "job-1", 0, Format::Png)
-        );
         let wide = Artwork {
             aspect: Aspect::Landscape,
             ..artwork("a cat")
         };
-        assert_ne!(
-            key(&cat, "job-1", 0, Format::Png),
-            key(&wide, "job-1", 0, Format::Png)
-        );
         let clear = Artwork {
             background: Background::Transparent,
             ..artwork("a cat")
         };
-        assert_ne!(
-            key(&cat, "job-1", 0, Format::Png),
-            key(&clear, "job-1", 0, Format::Png)
-        );
+        let edit = Artwork {
+            inputs: vec![Arc::new(RgbaImage::new(4, 4))],
+            ..artwork("a cat")
+        };
+        let one = key(&cat, "job-1", 0, Format::Png);
+        assert_eq!(one, key(&artwork("a cat"), "job-2", 0, Format::Png));
+        for (other, why) in [
+            (key(&cat, "job-1", 1, Format::Png), "another index"),
+            (key(&cat, "job-1", 0, Format::Webp), "another format"),
+            (
+                key(&artwork("a dog"), "job-1", 0, Format::Png),
+                "another prompt",
+            ),
+            (key(&wide, "job-1", 0, Format::Png), "another size"),
+            (
+                key(&clear, "job-1", 0, Format::Png),
+                "a transparent background",
+            ),
+        ] {
+            assert_ne!(one, other, "{why}");
+        }
         // JPEG has no alpha: a transparent background draws the same picture.
         assert_eq!(
             key(&cat, "job-1", 0, Format::Jpeg),
             key(&clear, "job-2", 0, Format::Jpeg)
         );
-        let edit = Artwork {
-            inputs: vec![Arc::new(RgbaImage::new(4, 4))],
-            ..artwork("a cat")
-        };
         assert_ne!(
             key(&edit, "job-1", 0, Format::Png),
-            key(&edit, "job-2", 0, Format::Png)
+            key(&edit, "job-2", 0, Format::Png),
+            "an edit draws over its own input"
         );
     }
 
