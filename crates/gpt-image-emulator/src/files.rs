@@ -1,11 +1,13 @@
 //! Job images at `/files/{job_id}/{index}.{png|jpg|webp}`, and reading input images.
 //!
 //! Images exist only once their job is COMPLETED; they are rendered and encoded on first request
-//! and the bytes cached in memory, by what they look like: jobs with the same prompt and settings
-//! share one rendering, and requests that arrive while it is drawn wait for it instead of
-//! drawing it again (a burst of 200 jobs must not keep every core busy drawing). Input images are either this emulator's own `/files/…` URLs
-//! (on 127.0.0.1 or localhost) or `data:image/…;base64,` URLs; anything else cannot be
-//! downloaded here, which fails the job. Faults never apply to these routes.
+//! and the bytes cached in memory, by what they look like: jobs with the same prompt and
+//! settings share one rendering, and requests that arrive while it is drawn wait for it instead
+//! of drawing it again (a burst of 200 jobs must not keep every core busy drawing).
+//!
+//! Input images are either this emulator's own `/files/…` URLs (on 127.0.0.1 or localhost) or
+//! `data:image/…;base64,` URLs; anything else cannot be downloaded here, which fails the job.
+//! Faults never apply to these routes.
 
 use std::sync::Arc;
 use std::time::Instant;
