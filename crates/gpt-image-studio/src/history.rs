@@ -208,19 +208,6 @@ impl StatusFilter {
     }
 }
 
-/// Sorts `items` so that none comes `before` one ahead of it, keeping the order of equals: an
-/// insertion sort, linear on a list in nearly the right order. The standard library's sorts
-/// cost about 3 KB of wasm for each type they sort.
-pub fn sort_small<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
-    for i in 1..items.len() {
-        let mut j = i;
-        while j > 0 && before(&items[j], &items[j - 1]) {
-            items.swap(j, j - 1);
-            j -= 1;
-        }
-    }
-}
-
 /// `text` in lower case, for a search that ignores case in every script. In the browser the
 /// page's own `toLowerCase` does it: Rust's `str::to_lowercase` carries its Unicode table in
 /// the wasm (7.8 KB of the first load, gzipped, measured).
@@ -259,7 +246,7 @@ impl Filter {
         let mut out: Vec<&Entry> = entries.into_iter().filter(|e| self.admits(e)).collect();
         // Newest last in, so reversed they are nearly in order already.
         out.reverse();
-        sort_small(&mut out, |a, b| {
+        gpt_image::sort_small(&mut out, |a, b| {
             b.status
                 .is_running()
                 .cmp(&a.status.is_running())

@@ -98,3 +98,17 @@ pub use retry::RetryPolicy;
 pub use schedule::PollSchedule;
 #[cfg(target_arch = "wasm32")]
 pub use transport::{AbortListener, new_id, random_bytes};
+
+/// Sorts `items` so that none comes `before` one ahead of it, keeping the order of equals: an
+/// insertion sort, quick on short lists and on lists nearly in order (the schedule's learned
+/// figures, the studio's history). The standard library's sorts add about 3 KB of wasm for
+/// each type they sort.
+pub fn sort_small<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && before(&items[j], &items[j - 1]) {
+            items.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}

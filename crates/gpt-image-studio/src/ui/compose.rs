@@ -8,7 +8,6 @@ use leptos::prelude::*;
 use crate::cost;
 use crate::explain::{Explanation, Place};
 use crate::form::{Control, Form};
-use crate::history::sort_small;
 use crate::settings::{Route, key_problem};
 use crate::state::Studio;
 use crate::ui::options::Options;
@@ -137,7 +136,7 @@ pub fn Compose() -> impl IntoView {
                 .rev()
                 .filter(|e| e.credit_cost.is_some())
                 .collect();
-            sort_small(&mut done, |a, b| {
+            gpt_image::sort_small(&mut done, |a, b| {
                 b.submitted_at.total_cmp(&a.submitted_at).is_lt()
             });
             done.iter()

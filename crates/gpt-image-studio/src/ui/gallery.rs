@@ -12,7 +12,7 @@ use crate::clock;
 use crate::cost;
 use crate::explain::PROXY_DOCS;
 use crate::form::Form;
-use crate::history::{Entry, ImageRef, Status, StatusFilter, sort_small};
+use crate::history::{Entry, ImageRef, Status, StatusFilter};
 use crate::jobs;
 use crate::state::Studio;
 use crate::ui::image_actions::{Picture, file_name, ratio_class, view as open_view};
@@ -310,7 +310,7 @@ pub fn Gallery() -> impl IntoView {
                         let n = all.len();
                         let mut sorted = all;
                         // Highest index first, so deleting one never renumbers another.
-                        sort_small(&mut sorted, |a, b| a.index > b.index);
+                        gpt_image::sort_small(&mut sorted, |a, b| a.index > b.index);
                         for image in &sorted {
                             studio.delete_image(image);
                         }

@@ -281,7 +281,7 @@ impl DurationModel {
     pub fn export(&self) -> ModelData {
         let mut durations = self.kinds.clone();
         // By its parts, not its Debug text: `{:?}` would link string escaping into the wasm.
-        super::sort_small(&mut durations, |s| {
+        super::sort_by_key(&mut durations, |s| {
             let k = s.kind;
             (k.provider.id(), k.quality.map(|q| q.as_str()), k.n, k.edit)
         });

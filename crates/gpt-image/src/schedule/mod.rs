@@ -128,16 +128,10 @@ pub fn job_origin_ms(
     }
 }
 
-/// Sorts a short list (the learned figures: a few dozen entries) by `key`, by insertion: the
-/// standard library's sorts add some 7 KB of wasm for lists this small.
-pub(crate) fn sort_small<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
-    for i in 1..items.len() {
-        let mut j = i;
-        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
-            items.swap(j - 1, j);
-            j -= 1;
-        }
-    }
+/// Sorts a short list (the learned figures: a few dozen entries) by `key`, with
+/// [`crate::sort_small`].
+fn sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    crate::sort_small(items, |a, b| key(a) < key(b));
 }
 
 /// What was learned of a finished job, for [`Schedule::finish`].

@@ -152,7 +152,7 @@ impl StartOrder {
             return None;
         }
         // Finished before running at the same age: a job running at t may still finish later.
-        super::sort_small(&mut times, |&(t, finished)| (t, !finished));
+        super::sort_by_key(&mut times, |&(t, finished)| (t, !finished));
         // Jobs seen finished by looks a few ms apart (a burst's first looks, say) were seen by
         // what is in effect one look: they make one point, not a steep line through several.
         let mut cluster = 0;
@@ -162,7 +162,7 @@ impl StartOrder {
             }
             *t = cluster;
         }
-        super::sort_small(&mut times, |&(t, finished)| (t, !finished));
+        super::sort_by_key(&mut times, |&(t, finished)| (t, !finished));
         let mut at_risk = times.len() as f64;
         let mut survival = 1.0;
         // (normal quantile, ln age, jobs)

@@ -162,7 +162,7 @@ impl<'a> Posterior<'a> {
             }
         }
         // Every cut after the age is finite and beyond it, so positive: their bits order them.
-        super::sort_small(&mut cuts[1..], |x| x.to_bits());
+        super::sort_by_key(&mut cuts[1..], |x| x.to_bits());
         cuts.dedup();
         let mut factors = Vec::with_capacity(cuts.len());
         let mut masses = Vec::with_capacity(cuts.len());

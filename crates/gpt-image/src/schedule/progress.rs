@@ -84,7 +84,7 @@ impl ProgressModel {
     /// Everything learned, in a stable order.
     pub fn export(&self) -> Vec<ProgressStats> {
         let mut out = self.stats.clone();
-        super::sort_small(&mut out, |s| (s.provider.id(), s.percent));
+        super::sort_by_key(&mut out, |s| (s.provider.id(), s.percent));
         out
     }
 

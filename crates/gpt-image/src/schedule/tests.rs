@@ -413,13 +413,13 @@ fn ages_count_from_the_providers_creation_time_when_the_clocks_agree() {
 #[test]
 fn short_lists_are_sorted_by_their_key() {
     let mut v = vec![5, 3, 9, 1, 3, 0];
-    super::sort_small(&mut v, |x| *x);
+    super::sort_by_key(&mut v, |x| *x);
     assert_eq!(v, [0, 1, 3, 3, 5, 9]);
     let mut pairs = vec![("b", 2), ("a", 2), ("c", 1)];
-    super::sort_small(&mut pairs, |p| p.1);
+    super::sort_by_key(&mut pairs, |p| p.1);
     assert_eq!(pairs, [("c", 1), ("b", 2), ("a", 2)], "stable");
     let mut empty: Vec<u8> = vec![];
-    super::sort_small(&mut empty, |x| *x);
+    super::sort_by_key(&mut empty, |x| *x);
 }
 
 /// An Apiframe job that took `duration_ms`, as the provider says, without progress.
