@@ -6,8 +6,8 @@
 //! tests check that both ways agree), but the browser does not use them: each derived
 //! `Deserialize` and `Serialize` is a copy of serde_json's parser or writer for that type,
 //! where `Value` is in the wasm anyway (the core reads every reply through it): by hand, the
-//! first load is 8.6 KB smaller, gzipped. Reading is lenient: a field missing or of the wrong kind takes its
-//! default, so an entry or settings saved by another version still load.
+//! first load is 8.6 KB smaller, gzipped. Reading is lenient: a field missing or of the wrong
+//! kind takes its default, so an entry or settings saved by another version still load.
 
 use gpt_image::{Provider, Request, json};
 use serde_json::{Map, Value};

@@ -168,51 +168,47 @@ fn short_import_names(wasm: &[u8], js: &str) -> Option<(Vec<u8>, String)> {
 }
 
 /// The import section `body` with the glue's functions renamed; each `(old, new)` name is
-/// added to `renamed`. `None` for anything but the import kinds wasm-bindgen output has.
+/// added to `renamed`. Read by wasmparser; `None` for anything it cannot read or for the
+/// compact encodings, which wasm-bindgen does not write.
 fn rename_imports(body: &[u8], renamed: &mut Vec<(String, String)>) -> Option<Vec<u8>> {
-    let (count, mut at) = read_leb(body, 0)?;
+    let reader =
+        wasmparser::ImportSectionReader::new(wasmparser::BinaryReader::new(body, 0)).ok()?;
     let mut out = vec![];
-    write_leb(&mut out, count);
-    for _ in 0..count {
-        let (len, from) = read_leb(body, at)?;
-        let module = body.get(from..from + len)?;
-        let (len, from) = read_leb(body, from + len)?;
-        let name = std::str::from_utf8(body.get(from..from + len)?).ok()?;
-        let desc_at = from + len;
-        let kind = *body.get(desc_at)?;
-        at = match kind {
-            0 => read_leb(body, desc_at + 1)?.1,
-            1 | 2 => {
-                // A table's element type, then limits: flags, minimum, maximum when flagged.
-                let flags_at = desc_at + 1 + usize::from(kind == 1);
-                let flags = *body.get(flags_at)?;
-                if flags > 1 {
-                    return None;
-                }
-                let (_, next) = read_leb(body, flags_at + 1)?;
-                if flags == 1 {
-                    read_leb(body, next)?.1
-                } else {
-                    next
-                }
+    write_leb(&mut out, reader.count() as usize);
+    let entries: Vec<(usize, wasmparser::Import)> = reader
+        .into_iter_with_offsets()
+        .map(|entry| match entry.ok()? {
+            (at, wasmparser::Imports::Single(_, import)) => {
+                Some((usize::try_from(at).ok()?, import))
             }
-            3 => desc_at + 3,
-            _ => return None,
-        };
-        let new = if kind == 0 && module.ends_with(b"_bg.js") {
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    for (i, (at, import)) in entries.iter().enumerate() {
+        let end = entries.get(i + 1).map_or(body.len(), |next| next.0);
+        // What follows the two names: the import's kind and type, copied as they are.
+        let mut names = vec![];
+        for name in [import.module, import.name] {
+            write_leb(&mut names, name.len());
+            names.extend_from_slice(name.as_bytes());
+        }
+        let descriptor = body.get(at + names.len()..end)?;
+        let glue =
+            matches!(import.ty, wasmparser::TypeRef::Func(_)) && import.module.ends_with("_bg.js");
+        let name = if glue {
             let new = format!("_{:x}", renamed.len());
-            renamed.push((name.to_owned(), new.clone()));
+            renamed.push((import.name.to_owned(), new.clone()));
             new
         } else {
-            name.to_owned()
+            import.name.to_owned()
         };
-        write_leb(&mut out, module.len());
-        out.extend_from_slice(module);
-        write_leb(&mut out, new.len());
-        out.extend_from_slice(new.as_bytes());
-        out.extend_from_slice(body.get(desc_at..at)?);
+        write_leb(&mut out, import.module.len());
+        out.extend_from_slice(import.module.as_bytes());
+        write_leb(&mut out, name.len());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(descriptor);
     }
-    (at == body.len()).then_some(out)
+    Some(out)
 }
 
 /// The unsigned LEB128 number at `at` and where it ends.
