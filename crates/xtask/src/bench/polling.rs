@@ -23,7 +23,7 @@ use crate::soak::json::{self, Value};
 const PREFIX: &str = "/bench/studio/";
 
 /// What the command line may change: `cargo xtask bench polling [--jobs N] [--many N]
-/// [--seed N] [--time-scale F] [--parallel ways|all|none]`.
+/// [--seed N] [--seeds N] [--cases LIST] [--time-scale F] [--parallel ways|all|none]`.
 pub struct Options {
     /// Jobs per case and way.
     pub jobs: u32,
@@ -35,7 +35,15 @@ pub struct Options {
     pub time_scale: f64,
     /// Which runs go on at once: the ways of one case (`ways`), every case (`all`), or none.
     pub parallel: String,
+    /// How many seeds the cases run with (`seed`, `seed + 1`, …): one run is one burst per
+    /// case, and its p95 rests on its few slowest-seen jobs; more seeds show how much it varies.
+    pub seeds: u32,
+    /// The cases to run (polling.js's keys, e.g. `linear,apiinone`); empty: every one.
+    pub cases: String,
 }
+
+/// polling.js's keys for its cases.
+const CASE_KEYS: [&str; 5] = ["linear", "coarse", "front", "none", "apiinone"];
 
 impl Options {
     /// Reads the flags after `bench polling`.
@@ -46,8 +54,10 @@ impl Options {
             seed: 1,
             time_scale: 1.0,
             parallel: "ways".into(),
+            seeds: 1,
+            cases: String::new(),
         };
-        let usage = "usage: cargo xtask bench polling [--jobs N] [--many N] [--seed N] [--time-scale F] [--parallel ways|all|none]";
+        let usage = "usage: cargo xtask bench polling [--jobs N] [--many N] [--seed N] [--seeds N] [--cases linear,coarse,front,none,apiinone] [--time-scale F] [--parallel ways|all|none]";
         let mut args = args;
         while let Some(flag) = args.next() {
             let value = args
@@ -63,6 +73,16 @@ impl Options {
                 "--jobs" => options.jobs = whole()?,
                 "--many" => options.many = whole()?,
                 "--seed" => options.seed = u64::from(whole()?),
+                "--seeds" => options.seeds = whole()?,
+                "--cases" => {
+                    if let Some(bad) = value.split(',').find(|c| !CASE_KEYS.contains(c)) {
+                        return Err(format!(
+                            "--cases: no case {bad:?}; the cases are {}",
+                            CASE_KEYS.join(",")
+                        ));
+                    }
+                    options.cases = value
+                }
                 "--time-scale" => {
                     options.time_scale = value
                         .parse::<f64>()
@@ -106,23 +126,36 @@ pub fn run(ctx: &Ctx, options: &Options) -> Result<(), String> {
         age(&package_dir(ctx).join("gpt_image_wasm_bg.wasm")),
         age(&ctx.root.join("dist/index.html")),
     );
-    let report = node_runs(ctx, options)?;
+    let report = node_runs(ctx, options, options.seed, "cases,many")?;
     let studio = studio_run(ctx, options);
     print!("{}", cases_table(&report));
     print!("{}", many_table(&report, &studio));
+    if options.seeds > 1 {
+        let mut reports = vec![report];
+        for seed in options.seed + 1..options.seed + u64::from(options.seeds) {
+            reports.push(node_runs(ctx, options, seed, "cases")?);
+        }
+        print!("{}", seeds_table(&reports));
+    }
     Ok(())
 }
 
-/// `web/npm/bench/polling.js`, its JSON report.
-fn node_runs(ctx: &Ctx, options: &Options) -> Result<Value, String> {
-    let out = Command::new("node")
+/// `web/npm/bench/polling.js` with the emulators' `seed`, running `parts` (`cases`, `many`):
+/// its JSON report.
+fn node_runs(ctx: &Ctx, options: &Options, seed: u64, parts: &str) -> Result<Value, String> {
+    let mut node = Command::new("node");
+    if !options.cases.is_empty() {
+        node.env("BENCH_CASES", &options.cases);
+    }
+    let out = node
         .current_dir(&ctx.root)
         .arg(ctx.root.join("web/npm/bench/polling.js"))
         .env("GPT_IMAGE_WASM_DIR", package_dir(ctx))
         .env("EMULATOR_BIN", emulator_bin(ctx))
         .env("BENCH_JOBS", options.jobs.to_string())
         .env("BENCH_MANY", options.many.to_string())
-        .env("BENCH_SEED", options.seed.to_string())
+        .env("BENCH_SEED", seed.to_string())
+        .env("BENCH_PARTS", parts)
         .env("BENCH_TIME_SCALE", options.time_scale.to_string())
         .env("BENCH_PARALLEL", &options.parallel)
         .stderr(Stdio::inherit())
@@ -213,6 +246,70 @@ fn ms(v: &Value) -> String {
         Value::Number(n) => format!("{n:.0}"),
         _ => "-".into(),
     }
+}
+
+/// One case's ours ÷ fixed 2 s: (requests per job, p95 delay), when both ran.
+fn ours_vs_fixed(case: &Value) -> Option<(f64, f64)> {
+    let ways = case.get("ways").items();
+    let way = |name: &str| ways.iter().find(|w| w.get("way").text() == name);
+    let (ours, fixed) = (way("ours")?, way("fixed 2 s")?);
+    let ratio = |key: &str| {
+        let b = fixed.get(key).num();
+        (b > 0.0).then(|| ours.get(key).num() / b)
+    };
+    Some((ratio("requestsPerJob")?, ratio("p95Ms")?))
+}
+
+/// Each case over several seeds: ours ÷ fixed 2 s for every seed's burst, then the median, the
+/// worst and how many bursts met the targets (requests ≤ 1.00×, p95 ≤ 0.60×).
+fn seeds_table(reports: &[Value]) -> String {
+    let seeds: Vec<String> = reports
+        .iter()
+        .map(|r| format!("{:.0}", r.get("seed").num()))
+        .collect();
+    let mut out = format!(
+        "\npolling, real runs over seeds {}: ours ÷ fixed 2 s, one burst per case and seed (req ×2s / p95 ×2s)\n",
+        seeds.join(", ")
+    );
+    let Some(first) = reports.first() else {
+        return out;
+    };
+    for case in first.get("cases").items() {
+        let name = case.get("name").text();
+        let mut runs: Vec<(f64, f64)> = reports
+            .iter()
+            .filter_map(|r| {
+                r.get("cases")
+                    .items()
+                    .iter()
+                    .find(|c| c.get("name").text() == name)
+                    .and_then(ours_vs_fixed)
+            })
+            .collect();
+        let each: Vec<String> = runs
+            .iter()
+            .map(|(req, p95)| format!("{req:.2}/{p95:.2}"))
+            .collect();
+        let met = runs
+            .iter()
+            .filter(|(req, p95)| *req <= 1.0 && *p95 <= 0.6)
+            .count();
+        runs.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (Some(median), Some(worst)) = (runs.get(runs.len() / 2), runs.last()) else {
+            continue;
+        };
+        let most_requests = runs.iter().map(|r| r.0).fold(0.0, f64::max);
+        out.push_str(&format!(
+            "{name:<36} {}\n{:<36} p95 ×2s median {:.2}×, worst {:.2}×; req ×2s up to {:.2}×; both targets met in {met} of {} bursts\n",
+            each.join("  "),
+            "",
+            median.1,
+            worst.1,
+            most_requests,
+            runs.len(),
+        ));
+    }
+    out
 }
 
 /// The cases × ways table, in the layout of the schedule simulation's.
