@@ -7,17 +7,21 @@
 //
 // Env: BENCH_JOBS (60 per case and way), BENCH_MANY (200: the one-client run), BENCH_SEED (1),
 // BENCH_TIME_SCALE (1), BENCH_PARTS (`cases,many`), BENCH_CASES (every case, or some of
-// `linear,coarse,front,none,apiinone`), BENCH_PARALLEL (`ways`: the three ways of
+// `linear,coarse,front,none,apiinone`), BENCH_PARALLEL (`ways`: the four ways of
 // a case at once, cases one after another; `all`: every case at once; `none`).
 //
 // Cases: Apiframe jobs of lognormal duration (median 15 s, σ 0.35) whose progress is linear,
 // coarse, front or none (the emulator's `--progress`), and API in One tasks (median 6 s, σ 0.35,
-// no progress). Each case runs the same N jobs three ways, each on a fresh emulator with the
+// no progress). Each case runs the same N jobs four ways, each on a fresh emulator with the
 // same seed, so each way meets the very same durations (the emulator draws them in the order it
 // creates jobs; the N jobs of a way are all made at the start):
 //
 // - ours: `client.generate()` on one client with default options (below a time scale of 1 its
 //   `poll` bounds are scaled too, floored at the package's 100 ms; see SCALE_NOTE);
+// - ours, warm: the same on a client that first imported what another client learned from one
+//   burst of N jobs of the case (`exportDurations()` then `importDurations()`, as a server or
+//   the studio keeps them between sessions). That burst runs on an emulator of its own with
+//   another seed, so this way meets the very same durations as the others;
 // - fixed 2 s and fixed 500 ms: `client.submit()`, then `client.status()` every interval after
 //   each reply until the job is completed (the seeds' loop).
 //
@@ -75,6 +79,7 @@ const CASES = process.env.BENCH_CASES
   : ALL_CASES;
 const WAYS = [
   { name: 'ours', every: null },
+  { name: 'ours, warm', every: null, warm: true },
   { name: 'fixed 2 s', every: 2_000 },
   { name: 'fixed 500 ms', every: 500 },
 ];
@@ -94,9 +99,9 @@ process.on('exit', () => {
   for (const child of children) child.kill();
 });
 
-/** Starts the emulator with `args` on a free port; resolves `{ url, stop }`. */
-async function startEmulator(args) {
-  const child = spawn(bin, ['--port', '0', '--seed', SEED, '--time-scale', String(SCALE), ...args], {
+/** Starts the emulator with `args` (and `seed`) on a free port; resolves `{ url, stop }`. */
+async function startEmulator(args, seed = SEED) {
+  const child = spawn(bin, ['--port', '0', '--seed', String(seed), '--time-scale', String(SCALE), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.add(child);
@@ -219,12 +224,14 @@ async function oneJob(client, way, submitted) {
 }
 
 /**
- * Runs `count` jobs one way on one client. Apiframe's start all at once; API in One's one
- * submit after another (each after the previous reply), so their creation order is known.
- * Resolves the records in submit order.
+ * Runs `count` jobs one way on one client, which first imports `learned` when given. Apiframe's
+ * start all at once; API in One's one submit after another (each after the previous reply), so
+ * their creation order is known. Resolves the records in submit order, and (for ours) what the
+ * client learned.
  */
-async function runWay(provider, way, url, key, count) {
+async function runWay(provider, way, url, key, count, learned = null) {
   const client = await clientFor(provider, key, url);
+  if (learned) client.importDurations(learned);
   const records = Array.from({ length: count }, () => ({}));
   const started = now();
   const runs = [];
@@ -247,7 +254,8 @@ async function runWay(provider, way, url, key, count) {
     if (provider === 'apiinone') await made;
   }
   await Promise.all(runs);
-  return { records, wallMs: now() - started };
+  const wallMs = now() - started;
+  return { records, wallMs, learned: way.every === null ? client.exportDurations() : null };
 }
 
 /** Request counts of one key, from the emulator's stats. */
@@ -288,12 +296,25 @@ async function apiinoneDurations(count) {
   }
 }
 
+/** What ours learns from one earlier burst of the case: another seed, an emulator of its own. */
+async function warmUp(kase) {
+  const seed = Number(SEED) + 1_000;
+  const emulator = await startEmulator(caseArgs(kase.progress), seed);
+  try {
+    const key = `${kase.provider === 'apiframe' ? 'afk' : 'aio'}_bench_${kase.progress}_warmup_${seed}`;
+    return (await runWay(kase.provider, WAYS[0], emulator.url, key, JOBS)).learned;
+  } finally {
+    await emulator.stop();
+  }
+}
+
 /** One case one way on a fresh emulator: its records, request counts and true durations. */
 async function caseWay(kase, way) {
+  const learned = way.warm ? await warmUp(kase) : null;
   const emulator = await startEmulator(caseArgs(kase.progress));
   try {
     const key = `${kase.provider === 'apiframe' ? 'afk' : 'aio'}_bench_${kase.progress}_${way.name.replaceAll(/\W+/g, '')}_${SEED}`;
-    const { records, wallMs } = await runWay(kase.provider, way, emulator.url, key, JOBS);
+    const { records, wallMs } = await runWay(kase.provider, way, emulator.url, key, JOBS, learned);
     const counts = requestCounts(await statsFor(emulator.url, key));
     const truth = kase.provider === 'apiframe' ? await apiframeJobs(emulator.url, key) : null;
     return { records, wallMs, counts, truth };
