@@ -296,6 +296,21 @@ impl Batch {
         }
     }
 
+    /// How long a wait that has just begun waits before its first look, ms, given what its own
+    /// schedule asks (`own_ms`: it lets a few early jobs end unseen for a while, to save a
+    /// lone job's requests) and the age by which the first jobs of its kind could end
+    /// (`earliest_ms`, asked only when needed). While the jobs share a listing, one look serves
+    /// them all: a wait then looks at the earlier of the two, so that the batch is looking (on
+    /// its shared clock, once the budget allows) before the first of its jobs end. A batch's
+    /// first looks cannot be on the clock itself: nothing is allowed yet.
+    pub fn first_delay_ms(&self, own_ms: u64, earliest_ms: impl FnOnce() -> u64) -> u64 {
+        if self.enabled && self.watched.len() >= 2 {
+            own_ms.min(earliest_ms())
+        } else {
+            own_ms
+        }
+    }
+
     /// What the wait on `job_id` does for a look due at `now_ms`. `joined` is the start of the
     /// listing this look waited on or led, if any: that listing answers it however long it took.
     pub fn look(&self, job_id: &str, now_ms: f64, joined: Option<f64>) -> Look {
@@ -562,6 +577,26 @@ mod tests {
         );
         assert_eq!(large.delay_ms(1_000.0, false, || 700), 700);
         assert_eq!(batch_of(1).delay_ms(1_000.0, false, || 9_000), 9_000);
+    }
+
+    #[test]
+    fn a_batch_first_looks_where_the_first_jobs_could_end_a_lone_job_as_its_schedule_says() {
+        assert_eq!(batch_of(60).first_delay_ms(9_300, || 6_000), 6_000);
+        assert_eq!(batch_of(2).first_delay_ms(4_000, || 6_000), 4_000);
+        assert_eq!(batch_of(250).first_delay_ms(9_300, || 6_000), 6_000);
+        assert_eq!(
+            batch_of(1).first_delay_ms(9_300, || unreachable!()),
+            9_300,
+            "alone: nothing to share"
+        );
+        let mut off = Batch::new(false, 500, 2_000);
+        off.watch("a", 0.0);
+        off.watch("b", 0.0);
+        assert_eq!(
+            off.first_delay_ms(9_300, || unreachable!()),
+            9_300,
+            "no listing"
+        );
     }
 
     #[test]

@@ -390,9 +390,19 @@ impl Client {
         let mut failures = 0u32;
         let watching = Watching::new(self, job_id, kind, started);
         if just_submitted {
-            // The submit reply has just said "queued": the first look waits for the schedule.
+            // The submit reply has just said "queued": the first look waits for the schedule,
+            // or, when the waits share a listing, until the first such jobs could end.
+            let own = self.poll_delay(kind, 0, &samples, Pace::Usual);
             let delay = self
-                .poll_delay(kind, 0, &samples, Pace::Usual)
+                .batch
+                .try_borrow()
+                .map_or(own, |batch| {
+                    batch.first_delay_ms(own, || {
+                        self.schedule
+                            .try_borrow()
+                            .map_or(own, |s| s.earliest_end_ms(kind))
+                    })
+                })
                 .min(timeout_ms.saturating_sub(1));
             transport::sleep(delay, signal).await?;
         }

@@ -169,6 +169,8 @@ const MAX_DENSE_GAP_MS: f64 = 3_000.0;
 /// Share of the budget ([`Schedule::budget_interval_ms`]) the schedule plans to spend, leaving
 /// room for the planning's approximations.
 const BUDGET_SHARE: f64 = 0.97;
+/// The share of jobs ended by [`Schedule::earliest_end_ms`].
+const EARLIEST: f64 = 0.01;
 /// A job this unlikely to finish before dense polling begins gets no poll landing on its start.
 const EARLY_MASS: f64 = 0.05;
 /// Probability beyond which a job is taken as finished when progress has pinned it down.
@@ -287,6 +289,13 @@ impl Schedule {
                     .support(job.kind.provider, s.at_ms as f64, s.percent)
             })
             .collect()
+    }
+
+    /// The age by which the first jobs of `kind` could end (about 1 % of them, as far as the
+    /// model knows), ms: where waits that share a look at many jobs begin looking
+    /// ([`crate::batch::Batch::first_delay_ms`]).
+    pub fn earliest_end_ms(&self, kind: JobKind) -> u64 {
+        to_ms(self.prior(kind).quantile(EARLIEST))
     }
 
     /// How long the job is expected to take in all: the median and a 90 % upper bound of its

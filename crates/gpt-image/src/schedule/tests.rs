@@ -204,6 +204,23 @@ fn sparse_before_completions_are_likely_dense_where_they_are() {
 }
 
 #[test]
+fn the_earliest_end_comes_before_any_job_seen_but_not_from_the_start() {
+    let mut s = fresh();
+    for d in durations(300) {
+        s.record(APIFRAME, d, &[]);
+    }
+    let earliest = s.earliest_end_ms(APIFRAME);
+    let shortest = durations(300).min().unwrap_or_default();
+    assert!(
+        shortest * 3 / 4 < earliest && earliest < shortest,
+        "earliest end {earliest} ms; shortest job {shortest} ms"
+    );
+    // Nothing learned: seconds in, from the provider's typical duration and its spread.
+    let cold = fresh().earliest_end_ms(APIFRAME);
+    assert!((2_000..6_000).contains(&cold), "{cold}");
+}
+
+#[test]
 fn learned_progress_pins_the_last_look_right_after_completion() {
     let s = warmed_linear();
     // 40 % at 6 s: the job should end at 15 s.
